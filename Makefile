@@ -1,0 +1,53 @@
+# Sentinelle: `make run` (build, then the demo in Chromium; headless: the demo scenario, printed)
+# and `make test` (every test layer). Both install what is missing first (scripts/setup.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM_PACK_FLAGS := --target web --out-dir pkg --out-name sentinelle --no-pack
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+
+.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e clean
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+pkg/sentinelle_bg.wasm: $(RUST_SOURCES)
+	wasm-pack --log-level warn build --release $(WASM_PACK_FLAGS)
+	@rm -f pkg/.gitignore
+
+target/release/sentinelle: $(RUST_SOURCES)
+	cargo build --release --locked --bin sentinelle
+
+build: setup pkg/sentinelle_bg.wasm target/release/sentinelle
+	node scripts/build-extension.mjs
+	@printf 'wasm engine: %s bytes, %s gzipped\n' "$$(stat -c%s pkg/sentinelle_bg.wasm)" "$$(gzip -9c pkg/sentinelle_bg.wasm | wc -c)"
+
+run: build
+	node scripts/run-demo.mjs
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
+	npx --no-install eslint .
+	npx --no-install tsc -p jsconfig.json
+
+test-rust: setup
+	cargo test --locked
+
+test-wasm: setup
+	wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --locked --test wasm_boundary
+
+test-js: setup
+	node --test tests/js/
+
+test-e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+test: build lint test-rust test-wasm test-js test-e2e
+	@echo "make test: every layer passed"
+
+clean:
+	rm -rf dist pkg target

@@ -1,0 +1,36 @@
+import js from '@eslint/js';
+import globals from 'globals';
+
+export default [
+  { ignores: ['dist/', 'pkg/', 'target/', 'node_modules/', 'fuzz/'] },
+  js.configs.recommended,
+  {
+    files: ['extension/**/*.js', 'www/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2024,
+      sourceType: 'module',
+      globals: { ...globals.browser, ...globals.webextensions, SentinelleMessages: 'readonly' },
+    },
+  },
+  {
+    files: ['extension/content/**/*.js', 'extension/shared/**/*.js', 'www/demo-page.js'],
+    languageOptions: { sourceType: 'script' },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'tests/**/*.mjs', 'eslint.config.js'],
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    // Functions passed to page.evaluate run in the page.
+    files: ['tests/e2e/**/*.mjs', 'scripts/run-demo.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: 'error',
+      'no-var': 'error',
+      'prefer-const': 'error',
+    },
+  },
+];

@@ -1,0 +1,223 @@
+// Upload interceptor: isolated world, document_start, every frame.
+//
+// It catches the trusted `input`/`change` of a file input before any page listener (capture on
+// window, registered before page scripts run), empties the input while the person decides (so a
+// plain form submit cannot send the original either), has the guard frame check the photos, then
+// hands the page what the person chose. The page never sees the analysis; it only ever sees the
+// files it is given, like any other upload.
+//
+// Not covered here yet (see issue 4): detached inputs, shadow roots, drag and drop, paste,
+// showOpenFilePicker, webkitdirectory. Those events pass through untouched.
+(() => {
+  'use strict';
+  const scope = /** @type {any} */ (globalThis);
+  if (scope.__sentinelleInterceptor) return;
+  scope.__sentinelleInterceptor = true;
+
+  const M = /** @type {SentinelleMessagesApi} */ (scope.SentinelleMessages);
+
+  /** How long the guard may take to answer before it is shown or decides (ms). */
+  const GUARD_ANSWER_TIMEOUT_MS = 20_000;
+  /** How often a pending guard checks that the page has not removed it (ms). */
+  const GUARD_WATCH_INTERVAL_MS = 250;
+
+  const IMAGE_NAME_RE = /\.(jpe?g|jfif|png|gif|webp|heic|heif|avif|tiff?)$/i;
+
+  /** Inputs whose files are with the guard: the second event of the input/change pair is stopped. */
+  const pendingInputs = new WeakSet();
+  /** True while this script dispatches its own synthetic events (a flag, not a WeakSet: Firefox). */
+  let redispatching = false;
+
+  /** @param {File} file */
+  function looksLikeImage(file) {
+    return file.type.startsWith('image/') || IMAGE_NAME_RE.test(file.name);
+  }
+
+  /**
+   * @param {Event} event
+   * @returns {HTMLInputElement | null}
+   */
+  function fileInputOf(event) {
+    const target = event.composedPath()[0] ?? event.target;
+    return target instanceof HTMLInputElement && target.type === 'file' ? target : null;
+  }
+
+  /** @param {Event} event */
+  function onFileEvent(event) {
+    if (redispatching || !event.isTrusted) return;
+    const input = fileInputOf(event);
+    if (!input) return;
+    if (pendingInputs.has(input)) {
+      event.stopImmediatePropagation();
+      return;
+    }
+    const files = Array.from(input.files ?? []);
+    // Folders keep their relative paths only in the original File objects; issue 4 adds a warning.
+    if (input.webkitdirectory || !files.some(looksLikeImage)) return;
+
+    event.stopImmediatePropagation();
+    pendingInputs.add(input);
+    input.value = '';
+    guardFiles(files)
+      .then((outcome) => deliver(input, outcome))
+      .finally(() => pendingInputs.delete(input));
+  }
+
+  /**
+   * Gives the page the chosen files with the events a real choice fires. `null` gives nothing.
+   * @param {HTMLInputElement} input
+   * @param {File[] | null} files
+   */
+  function deliver(input, files) {
+    if (!files || files.length === 0) return;
+    const transfer = new DataTransfer();
+    for (const file of files) transfer.items.add(file);
+    input.files = transfer.files;
+    redispatching = true;
+    try {
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    } finally {
+      redispatching = false;
+    }
+  }
+
+  /**
+   * Runs one guard session and turns its answer into the files the page gets (or null).
+   * Fails closed: if the guard cannot answer, the page gets nothing and the person is told why.
+   * @param {File[]} files
+   * @returns {Promise<File[] | null>}
+   */
+  async function guardFiles(files) {
+    const guard = new GuardFrame();
+    try {
+      const reply = await guard.run(files);
+      if (reply.decision === M.Decision.CANCEL) return null;
+      if (reply.decision === M.Decision.CLEAN) return reply.files;
+      return files;
+    } catch (error) {
+      const code = error instanceof GuardFailure ? error.code : M.FailureCode.ENGINE;
+      showNotice(chrome.i18n.getMessage('noticeBlocked'), code);
+      return null;
+    } finally {
+      guard.remove();
+    }
+  }
+
+  class GuardFailure extends Error {
+    /** @param {string} code */
+    constructor(code) {
+      super(code);
+      this.code = code;
+    }
+  }
+
+  /**
+   * The extension-origin iframe that checks the files and shows the warning. It sits in a closed
+   * shadow root so page scripts and styles cannot reach into it, and stays invisible unless the
+   * guard has something to say.
+   */
+  class GuardFrame {
+    constructor() {
+      this.host = document.createElement('sentinelle-guard');
+      this.root = this.host.attachShadow({ mode: 'closed' });
+      this.frame = document.createElement('iframe');
+      /** @type {ReturnType<typeof setInterval> | undefined} */
+      this.watch = undefined;
+    }
+
+    /**
+     * @param {File[]} files
+     * @returns {Promise<{decision: string, files: File[]}>}
+     */
+    async run(files) {
+      const nonce = crypto.randomUUID();
+      const registered = await chrome.runtime.sendMessage({ type: M.Type.GUARD_REGISTER, nonce });
+      if (!registered?.ok) throw new GuardFailure(M.FailureCode.REJECTED);
+
+      const channel = new MessageChannel();
+      const port = channel.port1;
+      const answer = new Promise((resolve, reject) => {
+        let shown = false;
+        const timer = setTimeout(() => {
+          if (!shown) reject(new GuardFailure(M.FailureCode.TIMEOUT));
+        }, GUARD_ANSWER_TIMEOUT_MS);
+        this.watch = setInterval(() => {
+          if (!this.host.isConnected || !this.frame.isConnected) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
+        }, GUARD_WATCH_INTERVAL_MS);
+        port.onmessage = (event) => {
+          const reply = M.parseGuardReply(event.data);
+          if (!reply) return;
+          if (reply.type === 'show') {
+            shown = true;
+            clearTimeout(timer);
+            this.show();
+          } else if (reply.type === 'failure') {
+            clearTimeout(timer);
+            reject(new GuardFailure(reply.code));
+          } else {
+            clearTimeout(timer);
+            resolve(reply);
+          }
+        };
+      });
+
+      this.mount();
+      this.frame.addEventListener('load', () => {
+        const target = new URL(chrome.runtime.getURL('')).origin;
+        this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
+        port.postMessage({ type: M.Type.ANALYZE, files });
+      }, { once: true });
+      this.frame.src = chrome.runtime.getURL('guard/guard.html');
+      return /** @type {Promise<{decision: string, files: File[]}>} */ (answer);
+    }
+
+    mount() {
+      // Inline !important styles: page CSS that targets the host cannot hide or move it.
+      const style = this.host.style;
+      for (const [prop, value] of Object.entries({
+        all: 'initial', position: 'fixed', inset: '0', display: 'block', 'z-index': '2147483647',
+        visibility: 'hidden', width: '100vw', height: '100vh', margin: '0', padding: '0', border: '0',
+      })) style.setProperty(prop, value, 'important');
+      this.frame.setAttribute('title', chrome.i18n.getMessage('extName'));
+      this.frame.setAttribute('allowtransparency', 'true');
+      this.frame.style.cssText = 'border:0;width:100%;height:100%;display:block;background:transparent;color-scheme:normal';
+      this.root.append(this.frame);
+      (document.body ?? document.documentElement).append(this.host);
+    }
+
+    show() {
+      this.host.style.setProperty('visibility', 'visible', 'important');
+      this.frame.focus();
+    }
+
+    remove() {
+      clearInterval(this.watch);
+      this.host.remove();
+    }
+  }
+
+  /**
+   * A short notice in the page's corner, for when the guard could not help. Closed shadow root,
+   * role=status so screen readers announce it; it goes away by itself.
+   * @param {string} text
+   * @param {string} code
+   */
+  function showNotice(text, code) {
+    console.info('Sentinelle: upload held back (%s)', code);
+    const host = document.createElement('sentinelle-notice');
+    const root = host.attachShadow({ mode: 'closed' });
+    const box = document.createElement('div');
+    box.setAttribute('role', 'status');
+    box.textContent = text;
+    box.style.cssText = 'position:fixed;inset-block-end:16px;inset-inline-end:16px;max-width:360px;z-index:2147483647;'
+      + 'background:#1f2937;color:#fff;font:15px/1.4 system-ui,sans-serif;padding:12px 16px;border-radius:8px;'
+      + 'box-shadow:0 4px 16px rgba(0,0,0,.3)';
+    root.append(box);
+    (document.body ?? document.documentElement).append(host);
+    setTimeout(() => host.remove(), 8000);
+  }
+
+  window.addEventListener('input', onFileEvent, true);
+  window.addEventListener('change', onFileEvent, true);
+})();

@@ -1,0 +1,105 @@
+// Turns the engine's findings into the words of the warning. Pure: it gets a message lookup
+// (chrome.i18n.getMessage in the guard, the locale files in unit tests) and a locale for numbers,
+// so every wording rule is tested without a browser.
+
+/**
+ * @typedef {{category: string, field: string, value: string}} Finding
+ * @typedef {{latitude: number, longitude: number, altitudeM?: number | null}} GpsPosition
+ * @typedef {{format: string, findings: Finding[], location?: GpsPosition | null}} Analysis
+ * @typedef {(key: string, substitutions?: string[]) => string} Translate
+ * @typedef {{name: string, analysis: Analysis | null, errorCode: string | null}} FileReport
+ * @typedef {{
+ *   warn: boolean, title: string, summary: string, details: string[],
+ *   cleanLabel: string, canClean: boolean
+ * }} Warning
+ */
+
+/** Categories in the order a person should read them; location is told in the summary. */
+const DETAIL_ORDER = ['person', 'device', 'time', 'hidden-image', 'software', 'other'];
+
+/**
+ * "48.8584° north" in the person's language and number format. Four decimals is about 11 m:
+ * precise enough to show why it matters, no more precise than the person needs.
+ * @param {number} value signed decimal degrees
+ * @param {'lat' | 'lon'} axis
+ * @param {string} locale
+ * @param {Translate} t
+ */
+export function formatCoordinate(value, axis, locale, t) {
+  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: 4, maximumFractionDigits: 4 })
+    .format(Math.abs(value));
+  const key = axis === 'lat' ? (value < 0 ? 'directionSouth' : 'directionNorth')
+    : (value < 0 ? 'directionWest' : 'directionEast');
+  return t(key, [number]);
+}
+
+/**
+ * @param {GpsPosition} position
+ * @param {string} locale
+ * @param {Translate} t
+ */
+export function formatPosition(position, locale, t) {
+  return t('positionWords', [
+    formatCoordinate(position.latitude, 'lat', locale, t),
+    formatCoordinate(position.longitude, 'lon', locale, t),
+  ]);
+}
+
+/**
+ * Whether a file needs the person's attention: something to remove, or it could not be checked
+ * (a broken photo is let through only if the person says so).
+ * @param {FileReport} report
+ */
+export function needsWarning(report) {
+  if (report.errorCode === 'unsupported-format') return false;
+  if (report.errorCode) return true;
+  return (report.analysis?.findings.length ?? 0) > 0;
+}
+
+/**
+ * Builds the warning for a set of files chosen together.
+ * @param {FileReport[]} reports
+ * @param {string} locale
+ * @param {Translate} t
+ * @returns {Warning}
+ */
+export function describe(reports, locale, t) {
+  const flagged = reports.filter(needsWarning);
+  const located = flagged.filter((r) => r.analysis?.location);
+  const cleanable = flagged.filter((r) => r.analysis && r.analysis.findings.length > 0);
+  const unreadable = flagged.filter((r) => r.errorCode);
+  const many = reports.length > 1;
+
+  /** @type {string[]} */
+  const details = [];
+  const categories = new Set(cleanable.flatMap((r) => r.analysis?.findings.map((f) => f.category) ?? []));
+  for (const category of DETAIL_ORDER) {
+    if (categories.has(category)) details.push(t(`detail_${category.replace('-', '_')}`));
+  }
+  for (const report of unreadable) details.push(t('detailUnreadable', [report.name]));
+
+  let title;
+  let summary;
+  const firstLocated = located[0];
+  if (firstLocated?.analysis?.location) {
+    title = t(many ? 'titleLocationMany' : 'titleLocation');
+    const where = formatPosition(firstLocated.analysis.location, locale, t);
+    summary = many ? t('summaryLocationMany', [firstLocated.name, where]) : t('summaryLocation', [where]);
+  } else if (cleanable.length > 0) {
+    title = t(many ? 'titleHiddenMany' : 'titleHidden');
+    summary = t('summaryHidden');
+  } else {
+    title = t('titleUnreadable');
+    summary = t('summaryUnreadable');
+  }
+  if (firstLocated && details.length > 0) summary += ` ${t('summaryAlso')}`;
+
+  return {
+    warn: flagged.length > 0,
+    title,
+    summary,
+    details,
+    canClean: cleanable.length > 0 && unreadable.length === 0,
+    cleanLabel: t(located.length > 0 ? 'actionCleanLocation' : 'actionCleanHidden'),
+  };
+}

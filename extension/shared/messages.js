@@ -1,0 +1,126 @@
+// The one message protocol of the extension. Every message between the content script, the guard
+// frame and the background is named and checked here, so a change to the protocol is a change to
+// this file.
+//
+// Loaded two ways: as a classic content script (listed before content/interceptor.js, which cannot
+// `import`) and as a side-effect module import in extension pages. Both read `globalThis`.
+(() => {
+  'use strict';
+
+  /** Message types. Strings travel; the constants keep them spelt one way. */
+  const Type = Object.freeze({
+    // content script -> background: "I am about to open a guard frame with this nonce".
+    GUARD_REGISTER: 'sentinelle/guard-register',
+    // guard frame -> background: "a parent posted me this nonce; did our content script send it?"
+    GUARD_CLAIM: 'sentinelle/guard-claim',
+    // content script -> guard frame (window.postMessage, with a MessagePort): start of a session.
+    GUARD_INIT: 'sentinelle/guard-init',
+    // over the MessagePort, content script -> guard: the files to check.
+    ANALYZE: 'sentinelle/analyze',
+    // over the MessagePort, guard -> content script: make the frame visible, a warning is shown.
+    SHOW: 'sentinelle/show',
+    // over the MessagePort, guard -> content script: the person's decision (or "pass").
+    DECISION: 'sentinelle/decision',
+    // over the MessagePort, guard -> content script: the guard could not do its job.
+    FAILURE: 'sentinelle/failure',
+  });
+
+  /** What the guard decided. `pass`: nothing to warn about, no warning was shown. */
+  const Decision = Object.freeze({
+    PASS: 'pass',
+    CLEAN: 'clean',
+    ORIGINAL: 'original',
+    CANCEL: 'cancel',
+  });
+
+  /** Stable failure codes seen by the content script (JS branches on these, never on text). */
+  const FailureCode = Object.freeze({
+    ENGINE: 'engine-failed',
+    GUARD_GONE: 'guard-gone',
+    TIMEOUT: 'guard-timeout',
+    REJECTED: 'guard-rejected',
+  });
+
+  const NONCE_RE = /^[0-9a-f-]{36}$/;
+
+  /**
+   * @param {unknown} value
+   * @returns {value is Record<string, unknown>}
+   */
+  function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  }
+
+  /**
+   * @param {unknown} nonce
+   * @returns {nonce is string}
+   */
+  function isNonce(nonce) {
+    return typeof nonce === 'string' && NONCE_RE.test(nonce);
+  }
+
+  /**
+   * Checks a message sent to the background over runtime messaging. Unknown shapes are refused.
+   * @param {unknown} msg
+   * @returns {{type: string, nonce: string} | null}
+   */
+  function parseRuntimeMessage(msg) {
+    if (!isRecord(msg)) return null;
+    if ((msg.type === Type.GUARD_REGISTER || msg.type === Type.GUARD_CLAIM) && isNonce(msg.nonce)) {
+      return { type: msg.type, nonce: msg.nonce };
+    }
+    return null;
+  }
+
+  /**
+   * Checks the init message a guard frame receives through window.postMessage.
+   * @param {unknown} msg
+   * @returns {{nonce: string} | null}
+   */
+  function parseGuardInit(msg) {
+    if (!isRecord(msg) || msg.type !== Type.GUARD_INIT || !isNonce(msg.nonce)) return null;
+    return { nonce: msg.nonce };
+  }
+
+  /**
+   * Checks the guard's answer on the port. Files must be real File objects.
+   * @param {unknown} msg
+   * @returns {{type: 'show'} | {type: 'decision', decision: string, files: File[]} | {type: 'failure', code: string} | null}
+   */
+  function parseGuardReply(msg) {
+    if (!isRecord(msg)) return null;
+    if (msg.type === Type.SHOW) return { type: 'show' };
+    if (msg.type === Type.FAILURE && typeof msg.code === 'string') {
+      return { type: 'failure', code: msg.code };
+    }
+    if (msg.type === Type.DECISION && Object.values(Decision).includes(/** @type {any} */ (msg.decision))) {
+      const files = Array.isArray(msg.files) ? msg.files : [];
+      if (!files.every((f) => f instanceof File)) return null;
+      return { type: 'decision', decision: /** @type {string} */ (msg.decision), files };
+    }
+    return null;
+  }
+
+  /**
+   * Checks the request a guard receives on its port.
+   * @param {unknown} msg
+   * @returns {{files: File[]} | null}
+   */
+  function parseAnalyzeRequest(msg) {
+    if (!isRecord(msg) || msg.type !== Type.ANALYZE || !Array.isArray(msg.files)) return null;
+    if (msg.files.length === 0 || !msg.files.every((f) => f instanceof File)) return null;
+    return { files: msg.files };
+  }
+
+  const api = Object.freeze({
+    Type,
+    Decision,
+    FailureCode,
+    isNonce,
+    parseRuntimeMessage,
+    parseGuardInit,
+    parseGuardReply,
+    parseAnalyzeRequest,
+  });
+  /** @type {any} */ (globalThis).SentinelleMessages = api;
+})();

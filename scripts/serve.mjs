@@ -1,0 +1,111 @@
+// A local web server for the demo and the end-to-end tests. It serves www/ (and the wasm package
+// at /pkg/), a strict-CSP copy of every page under /strict/, and records what an upload form
+// really sent (POST /upload, multipart), so a test can compare the bytes with the original.
+// Loopback only. Usage: node scripts/serve.mjs [port]
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const STRICT_CSP = "script-src 'self'; object-src 'none'";
+/** @type {Record<string, string>} */
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.jpg': 'image/jpeg',
+  '.png': 'image/png', '.svg': 'image/svg+xml',
+};
+/** Uploads larger than this are refused (the demo has no reason to accept more). */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * @typedef {{field: string, name: string, type: string, size: number, sha256: string, bytes: Buffer}} ReceivedFile
+ * @typedef {{path: string, files: ReceivedFile[], fields: Record<string, string>}} ReceivedUpload
+ */
+
+/**
+ * Maps a URL path to a file under www/ or pkg/, refusing anything outside them.
+ * @param {string} pathname
+ */
+function resolve(pathname) {
+  const clean = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  const [base, rel] = clean.startsWith(`pkg${sep}`) ? [join(root, 'pkg'), clean.slice(4)] : [join(root, 'www'), clean];
+  const full = join(base, rel.endsWith(sep) || rel === '' ? join(rel, 'index.html') : rel);
+  return full.startsWith(base + sep) ? full : null;
+}
+
+/** @param {string} text */
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * @param {{port?: number}} [options]
+ * @returns {Promise<{url: string, received: ReceivedUpload[], close: () => Promise<void>}>}
+ */
+export async function startServer({ port = 0 } = {}) {
+  /** @type {ReceivedUpload[]} */
+  const received = [];
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const strict = url.pathname === '/strict' || url.pathname.startsWith('/strict/');
+      const pathname = strict ? url.pathname.slice('/strict'.length) || '/' : url.pathname;
+      const headers = strict ? { 'Content-Security-Policy': STRICT_CSP } : {};
+
+      if (req.method === 'POST' && pathname === '/upload') {
+        const chunks = [];
+        let size = 0;
+        for await (const chunk of req) {
+          size += chunk.length;
+          if (size > MAX_UPLOAD_BYTES) { res.writeHead(413).end('too large'); return; }
+          chunks.push(chunk);
+        }
+        // Node's fetch implementation parses multipart bodies; no dependency needed.
+        const form = await new Request('http://localhost/upload', {
+          method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: Buffer.concat(chunks),
+        }).formData();
+        /** @type {ReceivedUpload} */
+        const upload = { path: url.pathname, files: [], fields: {} };
+        for (const [field, value] of form.entries()) {
+          if (typeof value === 'string') { upload.fields[field] = value; continue; }
+          const bytes = Buffer.from(await value.arrayBuffer());
+          if (bytes.length === 0 && value.name === '') continue; // an empty file input
+          upload.files.push({
+            field, name: value.name, type: value.type, size: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('hex'), bytes,
+          });
+        }
+        received.push(upload);
+        const items = upload.files.map((f) => `<li>${escapeHtml(f.name)} — ${f.size} bytes (${escapeHtml(f.type)})</li>`);
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...headers });
+        res.end(`<!doctype html><meta charset="utf-8"><title>Received</title><h1>The site received</h1>`
+          + `<ul id="received">${items.join('') || '<li>no file</li>'}</ul><p><a href="./">Back</a></p>`);
+        return;
+      }
+
+      const file = resolve(pathname);
+      if (req.method !== 'GET' || !file) { res.writeHead(404).end('not found'); return; }
+      const body = await readFile(file).catch(() => null);
+      if (!body) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
+      res.end(body);
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
+  });
+  await new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(undefined)));
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    received,
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const server = await startServer({ port: Number(process.argv[2] ?? 8710) });
+  console.log(`Sentinelle demo on ${server.url}/ (strict CSP copy: ${server.url}/strict/)`);
+}

@@ -1,0 +1,45 @@
+//! The WebAssembly facade: the only file that names `wasm_bindgen`. Coarse calls (one per photo,
+//! one per fix), serde data in camelCase, errors as JS `Error`s with a stable `code` property that
+//! the extension branches on.
+
+use wasm_bindgen::prelude::*;
+
+use crate::Error;
+
+/// Turns a core error into a JS `Error` whose `code` is the stable code and whose `message` is
+/// the human-readable text.
+fn js_error(error: &Error) -> JsValue {
+    let js = js_sys::Error::new(error.message());
+    // Setting a property on a fresh Error object cannot fail; if it ever did, the JS side still
+    // gets an Error (without a code it treats it as an engine failure).
+    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code().as_str()));
+    js.into()
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value.serialize(&serializer).map_err(|e| {
+        let js = js_sys::Error::new(&format!("could not convert the result for JavaScript: {e}"));
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str("internal"));
+        js.into()
+    })
+}
+
+/// What the photo gives away: `{format, findings: [{category, field, value}], location}`.
+#[wasm_bindgen]
+pub fn analyze(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let analysis = crate::analyze(bytes).map_err(|e| js_error(&e))?;
+    to_js(&analysis)
+}
+
+/// A copy of the photo without its privacy metadata; the pixels are untouched.
+#[wasm_bindgen]
+pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+    crate::strip_metadata(bytes).map_err(|e| js_error(&e))
+}
+
+/// The engine's version, for bug reports and evidence bundles.
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

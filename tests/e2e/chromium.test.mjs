@@ -1,0 +1,80 @@
+// End-to-end in Debian's Chromium with the built extension (playwright-core, no browser download).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+import { launchChromium, makeFixtures } from './harness.mjs';
+import { scenarioTests } from './scenario.mjs';
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */
+let server;
+/** @type {import('./harness.mjs').Fixtures} */
+let fixtures;
+/** @type {import('playwright-core').BrowserContext} */
+let context;
+
+before(async () => {
+  server = await startServer();
+  fixtures = await makeFixtures(chromium);
+  ({ context } = await launchChromium(chromium));
+});
+after(async () => {
+  await context?.close();
+  await server?.close();
+});
+
+/**
+ * @param {import('playwright-core').BrowserContext} ctx
+ * @returns {Promise<import('./scenario.mjs').Driver>}
+ */
+async function driverIn(ctx) {
+  const page = await ctx.newPage();
+  return {
+    goto: async (url) => { await page.goto(url); },
+    upload: (selector, path) => page.setInputFiles(selector, path),
+    guard: async () => {
+      const frame = await guardFrame(page);
+      await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
+      return {
+        text: async (selector) => (await frame.locator(selector).textContent())?.trim() ?? '',
+        click: (selector) => frame.locator(selector).click(),
+        focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
+      };
+    },
+    evaluate: (fn, arg) => page.evaluate(/** @type {any} */ (fn), arg),
+    submit: async () => {
+      await Promise.all([page.waitForURL('**/upload'), page.click('#send')]);
+    },
+    close: () => page.close(),
+  };
+}
+
+/** @param {import('playwright-core').Page} page */
+async function guardFrame(page) {
+  for (let i = 0; i < 300; i += 1) {
+    const frame = page.frames().find((f) => f.url().startsWith('chrome-extension://'));
+    if (frame) return frame;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no guard frame appeared');
+}
+
+scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
+
+test('chromium: the warning follows the browser language (French)', async () => {
+  const { context: fr } = await launchChromium(chromium, { lang: 'fr' });
+  try {
+    const driver = await driverIn(fr);
+    await driver.goto(`${server.url}/`);
+    await driver.upload('#photo', fixtures.withGps);
+    const guard = await driver.guard();
+    assert.equal(await guard.text('#title'), 'Cette photo montre où elle a été prise');
+    assert.match(await guard.text('#summary'), /48,8584° nord, 2,2945° est/);
+    assert.equal(await guard.text('#clean'), 'Retirer le lieu et envoyer');
+    assert.equal(await guard.text('#original'), 'Envoyer telle quelle');
+    assert.equal(await guard.text('#cancel'), 'Annuler');
+    await guard.click('#cancel');
+  } finally {
+    await fr.close();
+  }
+});

@@ -1,0 +1,63 @@
+// End-to-end in Debian's Firefox ESR with the built extension, over WebDriver BiDi with
+// puppeteer-core (no geckodriver, no browser download).
+import { after, before } from 'node:test';
+import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { startServer } from '../../scripts/serve.mjs';
+import { launchFirefox, makeFixtures } from './harness.mjs';
+import { scenarioTests } from './scenario.mjs';
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */
+let server;
+/** @type {import('./harness.mjs').Fixtures} */
+let fixtures;
+/** @type {import('puppeteer-core').Browser} */
+let browser;
+
+before(async () => {
+  server = await startServer();
+  fixtures = await makeFixtures(chromium);
+  ({ browser } = await launchFirefox(puppeteer));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** @returns {Promise<import('./scenario.mjs').Driver>} */
+async function newDriver() {
+  const page = await browser.newPage();
+  return {
+    goto: async (url) => { await page.goto(url); },
+    upload: async (selector, path) => {
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
+      await input.uploadFile(path);
+    },
+    guard: async () => {
+      const frame = await guardFrame(page);
+      await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
+      return {
+        text: async (selector) => (await frame.$eval(selector, (el) => el.textContent ?? '')).trim(),
+        click: (selector) => frame.click(selector),
+        focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
+      };
+    },
+    evaluate: (fn, arg) => page.evaluate(/** @type {any} */ (fn), arg),
+    submit: async () => {
+      await Promise.all([page.waitForNavigation(), page.click('#send')]);
+    },
+    close: () => page.close(),
+  };
+}
+
+/** @param {import('puppeteer-core').Page} page */
+async function guardFrame(page) {
+  for (let i = 0; i < 300; i += 1) {
+    const frame = page.frames().find((f) => f.url().startsWith('moz-extension://'));
+    if (frame) return frame;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no guard frame appeared');
+}
+
+scenarioTests('firefox', newDriver, () => server, () => fixtures);

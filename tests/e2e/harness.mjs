@@ -1,0 +1,184 @@
+// Shared pieces of the end-to-end tests and of `make run`: fixtures, browsers with the extension
+// loaded, and readers for what the person saw and what the site received.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+
+/** Flags for Debian's Chromium on a closed network (see shared/research/browser.md §3.2). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-default-apps',
+];
+
+/** Where the fixture photo was "taken": the Eiffel Tower. */
+export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
+
+/**
+ * @typedef {{withGps: string, noRisk: string, portrait: string, dir: string}} Fixtures
+ */
+
+/**
+ * Makes the test photos: a real JPEG encoded by Chromium (a screenshot of a gradient scene), then
+ * tagged by exiftool the way a phone tags it (GPS, make, model, serial, owner, dates, software,
+ * orientation). The untagged screenshot is the "no risk" photo.
+ * @param {typeof import('playwright-core').chromium} chromium
+ * @returns {Promise<Fixtures>}
+ */
+export async function makeFixtures(chromium) {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinelle-fixtures-'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
+    await page.setContent(`<body style="margin:0;height:480px;background:
+      linear-gradient(135deg,#0ea5e9,#f97316 60%,#22c55e);font:64px sans-serif;color:#fff">
+      <p style="margin:0;padding:40px">Sentinelle ✓ 48°N</p></body>`);
+    const noRisk = join(dir, 'no-risk.jpg');
+    writeFileSync(noRisk, await page.screenshot({ type: 'jpeg', quality: 90 }));
+    const withGps = join(dir, 'phone-photo.jpg');
+    exiftool([
+      '-GPSLatitude=48.858370', '-GPSLatitudeRef=N', '-GPSLongitude=2.294481', '-GPSLongitudeRef=E',
+      '-GPSAltitude=35', '-GPSAltitudeRef=0', '-Make=Apple', '-Model=iPhone 13',
+      '-SerialNumber=F17ZX123ABCD', '-OwnerName=Camille Martin', '-Artist=Camille Martin',
+      '-DateTimeOriginal=2026:06:21 18:30:05', '-Software=17.5.1', '-Orientation#=1',
+      '-o', withGps, noRisk,
+    ]);
+    const portrait = join(dir, 'portrait-photo.jpg');
+    exiftool(['-GPSLatitude=50.846557', '-GPSLatitudeRef=N', '-GPSLongitude=4.351697', '-GPSLongitudeRef=E',
+      '-Make=samsung', '-Model=SM-G991B', '-Orientation#=6', '-o', portrait, noRisk]);
+    return { withGps, noRisk, portrait, dir };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** @param {string[]} args */
+export function exiftool(args) {
+  return execFileSync('exiftool', ['-q', '-q', ...args], { encoding: 'utf8' });
+}
+
+/**
+ * Every tag exiftool finds, as `Group:Tag` → value (the oracle for "nothing left").
+ * @param {string | Buffer} file a path, or bytes (written to a temporary file)
+ * @returns {Record<string, unknown>}
+ */
+export function tagsOf(file) {
+  let path = file;
+  if (Buffer.isBuffer(file)) {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinelle-tags-'));
+    path = join(dir, 'file.jpg');
+    writeFileSync(path, file);
+  }
+  const [tags] = JSON.parse(execFileSync('exiftool', ['-j', '-a', '-G1', '-n', /** @type {string} */ (path)], { encoding: 'utf8' }));
+  return tags;
+}
+
+/** Tags that reveal something about the person, their device, place or time. */
+export const PRIVATE_TAG_RE = /^(GPS|Composite:GPS)|:(GPS\w*|Make|Model|SerialNumber|OwnerName|Artist|DateTimeOriginal|CreateDate|ModifyDate|Software|ThumbnailImage|XMP\w*)$/;
+
+/** @param {Record<string, unknown>} tags */
+export function privateTags(tags) {
+  return Object.keys(tags).filter((key) => PRIVATE_TAG_RE.test(key));
+}
+
+/**
+ * The entropy-coded image data of a JPEG (from the first SOS to the end of the file, minus any
+ * trailer): equal bytes here mean equal pixels, whatever happened to the metadata segments.
+ * @param {Buffer} bytes
+ */
+export function scanData(bytes) {
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    const marker = bytes[i + 1];
+    const length = bytes.readUInt16BE(i + 2);
+    if (marker === 0xda) {
+      const eoi = bytes.lastIndexOf(Buffer.from([0xff, 0xd9]));
+      return bytes.subarray(i, eoi + 2);
+    }
+    i += 2 + length;
+  }
+  throw new Error('no SOS segment');
+}
+
+export function chromiumProfileDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinelle-chromium-'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Chromium with the built extension, the way a person has it. Returns the context and the id.
+ * @param {typeof import('playwright-core').chromium} chromium
+ * @param {{lang?: string, headless?: boolean}} [options]
+ */
+export async function launchChromium(chromium, { lang = 'en-US', headless = true } = {}) {
+  const ext = join(DIST, 'chromium');
+  if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/chromium is missing: run `make build`');
+  const context = await chromium.launchPersistentContext(chromiumProfileDir(), {
+    executablePath: '/usr/bin/chromium', headless, locale: lang,
+    args: [...CHROMIUM_ARGS, `--lang=${lang}`, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+  });
+  let [worker] = context.serviceWorkers();
+  if (!worker) worker = await context.waitForEvent('serviceworker');
+  return { context, extensionId: new URL(worker.url()).host };
+}
+
+/**
+ * Firefox ESR with the built extension, over WebDriver BiDi (no geckodriver).
+ * @param {import('puppeteer-core').PuppeteerNode} puppeteer
+ */
+export async function launchFirefox(puppeteer) {
+  const ext = join(DIST, 'firefox');
+  if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/firefox is missing: run `make build`');
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true,
+    extraPrefsFirefox: {
+      // A closed network: no update checks, telemetry or remote settings.
+      'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.enabled': false, 'extensions.update.enabled': false,
+      'browser.shell.checkDefaultBrowser': false,
+    },
+  });
+  const extensionId = await browser.installExtension(ext);
+  return { browser, extensionId };
+}
+
+/** @param {string} path */
+export function sha256File(path) {
+  return execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+}
+
+/** @param {string} path */
+export function readBytes(path) {
+  return readFileSync(path);
+}
+
+/**
+ * Decodes two JPEGs in the page (the browser's own decoder, orientation not applied) and says
+ * whether every pixel is the same.
+ * @param {(fn: Function, arg?: any) => Promise<any>} evaluate page.evaluate of either driver
+ * @param {Buffer} a
+ * @param {Buffer} b
+ */
+export async function samePixels(evaluate, a, b) {
+  return evaluate(async (/** @type {{a64: string, b64: string}} */ { a64, b64 }) => {
+    /** @param {string} data */
+    const pixels = async (data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }), { imageOrientation: 'none' });
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      ctx.drawImage(bitmap, 0, 0);
+      return { w: bitmap.width, h: bitmap.height, data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data };
+    };
+    const [pa, pb] = await Promise.all([pixels(a64), pixels(b64)]);
+    if (pa.w !== pb.w || pa.h !== pb.h) return false;
+    for (let i = 0; i < pa.data.length; i += 1) if (pa.data[i] !== pb.data[i]) return false;
+    return pa.data.length > 0;
+  }, { a64: a.toString('base64'), b64: b.toString('base64') });
+}

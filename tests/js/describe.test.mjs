@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describe, formatPosition, needsWarning } from '../../extension/guard/describe.js';
+import { translator } from './i18n.mjs';
+
+const en = translator('en');
+const fr = translator('fr');
+
+/** @param {Partial<import('../../extension/guard/describe.js').Analysis>} analysis */
+const report = (analysis, name = 'photo.jpg') => ({
+  name, errorCode: null, analysis: { format: 'jpeg', findings: [], location: null, ...analysis },
+});
+const gps = report({
+  findings: [
+    { category: 'location', field: 'GPSLatitude', value: '48.858370' },
+    { category: 'device', field: 'Model', value: 'iPhone 13' },
+    { category: 'time', field: 'DateTimeOriginal', value: '2026:06:21 18:30:05' },
+  ],
+  location: { latitude: 48.85837, longitude: 2.294481, altitudeM: 35 },
+});
+
+test('positions read as words, in the reader\'s number format and hemisphere', () => {
+  assert.equal(formatPosition({ latitude: 48.85837, longitude: 2.294481 }, 'en', en), 'about 48.8584° north, 2.2945° east');
+  assert.equal(formatPosition({ latitude: 48.85837, longitude: 2.294481 }, 'fr', fr), 'environ 48,8584° nord, 2,2945° est');
+  assert.equal(formatPosition({ latitude: -33.8568, longitude: -151.2153 }, 'en', en), 'about 33.8568° south, 151.2153° west');
+  assert.equal(formatPosition({ latitude: 37.5665, longitude: 126.978 }, 'fr', fr), 'environ 37,5665° nord, 126,9780° est');
+});
+
+test('a GPS photo gets the location warning, with the other details listed', () => {
+  const w = describe([gps], 'en', en);
+  assert.equal(w.warn, true);
+  assert.equal(w.title, 'This photo shows where it was taken');
+  assert.equal(w.summary, 'It holds a GPS position: about 48.8584° north, 2.2945° east. Anyone who gets the photo can find this place on a map. It also carries:');
+  assert.deepEqual(w.details, ['the camera or phone that took it', 'the date and time it was taken']);
+  assert.equal(w.cleanLabel, 'Remove the location and upload');
+  assert.equal(w.canClean, true);
+});
+
+test('no GPS but a serial number: hidden details, not location', () => {
+  const w = describe([report({ findings: [{ category: 'device', field: 'BodySerialNumber', value: '123' }] })], 'fr', fr);
+  assert.equal(w.title, 'Cette photo contient des informations cachées');
+  assert.equal(w.cleanLabel, 'Retirer les informations cachées et envoyer');
+  assert.deepEqual(w.details, ['l’appareil photo ou le téléphone qui l’a prise']);
+});
+
+test('photos without findings, and formats the engine does not read yet, need no warning', () => {
+  assert.equal(needsWarning(report({})), false);
+  assert.equal(needsWarning({ name: 'a.png', analysis: null, errorCode: 'unsupported-format' }), false);
+  assert.equal(describe([report({}), report({}, 'b.jpg')], 'en', en).warn, false);
+});
+
+test('a damaged photo is not passed silently, and cannot be "cleaned"', () => {
+  const broken = { name: 'broken.jpg', analysis: null, errorCode: 'truncated' };
+  assert.equal(needsWarning(broken), true);
+  const w = describe([broken], 'en', en);
+  assert.equal(w.title, 'This photo could not be checked');
+  assert.equal(w.canClean, false);
+  assert.deepEqual(w.details, ['“broken.jpg” could not be checked: the file may be damaged.']);
+});
+
+test('several photos: plural title, and the named file is the one with GPS', () => {
+  const w = describe([report({}, 'clean.jpg'), { ...gps, name: 'beach.jpg' }], 'en', en);
+  assert.equal(w.title, 'These photos show where they were taken');
+  assert.match(w.summary, /^“beach\.jpg” holds a GPS position: about 48\.8584° north/);
+});

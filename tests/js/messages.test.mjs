@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import '../../extension/shared/messages.js';
+
+const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
+const nonce = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+test('runtime messages: only known types with a well-formed nonce pass', () => {
+  assert.deepEqual(M.parseRuntimeMessage({ type: M.Type.GUARD_REGISTER, nonce }), { type: M.Type.GUARD_REGISTER, nonce });
+  assert.deepEqual(M.parseRuntimeMessage({ type: M.Type.GUARD_CLAIM, nonce, extra: 1 }), { type: M.Type.GUARD_CLAIM, nonce });
+  for (const bad of [null, 'x', [], {}, { type: 'other', nonce }, { type: M.Type.GUARD_CLAIM, nonce: 'short' },
+    { type: M.Type.GUARD_CLAIM, nonce: `${nonce}x` }, { type: M.Type.GUARD_CLAIM, nonce: 42 }]) {
+    assert.equal(M.parseRuntimeMessage(bad), null, JSON.stringify(bad));
+  }
+});
+
+test('guard init needs the init type and a nonce', () => {
+  assert.deepEqual(M.parseGuardInit({ type: M.Type.GUARD_INIT, nonce }), { nonce });
+  assert.equal(M.parseGuardInit({ type: M.Type.GUARD_INIT }), null);
+  assert.equal(M.parseGuardInit({ type: M.Type.ANALYZE, nonce }), null);
+});
+
+test('guard replies: decisions must be known and carry real files', () => {
+  const file = new File([new Uint8Array([1, 2])], 'a.jpg', { type: 'image/jpeg' });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.SHOW }), { type: 'show' });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.DECISION, decision: 'clean', files: [file] }),
+    { type: 'decision', decision: 'clean', files: [file] });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.DECISION, decision: 'cancel' }), { type: 'decision', decision: 'cancel', files: [] });
+  assert.equal(M.parseGuardReply({ type: M.Type.DECISION, decision: 'approve-everything', files: [] }), null);
+  assert.equal(M.parseGuardReply({ type: M.Type.DECISION, decision: 'clean', files: [{ name: 'fake.jpg' }] }), null);
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.FAILURE, code: 'engine-failed' }), { type: 'failure', code: 'engine-failed' });
+  assert.equal(M.parseGuardReply({ type: M.Type.FAILURE }), null);
+});
+
+test('analyze requests need at least one real file', () => {
+  const file = new File(['x'], 'a.jpg');
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file] });
+  assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [] }), null);
+  assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: ['a.jpg'] }), null);
+});

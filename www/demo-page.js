@@ -1,0 +1,28 @@
+// The demo site's own script: it logs what its listeners see, as any site's would. The end-to-end
+// tests read window.pageSaw to prove what reached the page.
+'use strict';
+/** @type {{event: string, trusted: boolean, files: {name: string, size: number, type: string, sha256: string}[]}[]} */
+const pageSaw = [];
+/** @type {any} */ (window).pageSaw = pageSaw;
+
+/** @param {ArrayBuffer} buffer */
+async function sha256(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** @param {Event} event */
+async function record(event) {
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  const files = await Promise.all(Array.from(input.files ?? []).map(async (f) => ({
+    name: f.name, size: f.size, type: f.type, sha256: await sha256(await f.arrayBuffer()),
+  })));
+  pageSaw.push({ event: event.type, trusted: event.isTrusted, files });
+  const item = document.createElement('li');
+  item.textContent = `${event.type}: ${files.map((f) => `${f.name} (${f.size} bytes)`).join(', ') || 'no file'}`;
+  document.getElementById('page-log')?.append(item);
+}
+
+const photo = document.getElementById('photo');
+photo?.addEventListener('input', record);
+photo?.addEventListener('change', record);
