@@ -12,7 +12,11 @@ fn js_error(error: &Error) -> JsValue {
     let js = js_sys::Error::new(error.message());
     // Setting a property on a fresh Error object cannot fail; if it ever did, the JS side still
     // gets an Error (without a code it treats it as an engine failure).
-    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code().as_str()));
+    let _ = js_sys::Reflect::set(
+        &js,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(error.code().as_str()),
+    );
     js.into()
 }
 
@@ -20,7 +24,11 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     value.serialize(&serializer).map_err(|e| {
         let js = js_sys::Error::new(&format!("could not convert the result for JavaScript: {e}"));
-        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str("internal"));
+        let _ = js_sys::Reflect::set(
+            &js,
+            &JsValue::from_str("code"),
+            &JsValue::from_str("internal"),
+        );
         js.into()
     })
 }

@@ -1,0 +1,236 @@
+//! `sentinelle`: the core's analysis and cleaning from a terminal.
+//!
+//! Exit status: 0 done, 1 the file could not be read or handled, 2 wrong usage. Errors are one
+//! line on stderr, `sentinelle: error[CODE]: message`, with the core's stable codes plus `io`
+//! (file system) and `usage`.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use sentinelle::{Analysis, Limits};
+
+const HELP: &str = "\
+sentinelle - what a photo gives away, and a clean copy without it
+
+Usage:
+  sentinelle inspect FILE [--json]   list the metadata that identifies, locates or dates the photo
+  sentinelle strip IN OUT            write a copy of IN without that metadata (pixels untouched)
+  sentinelle --version | --help
+
+Only JPEG is supported in this version. IN is never modified; OUT is replaced if it exists.
+Exit status: 0 done, 1 the file could not be handled, 2 wrong usage.";
+
+/// A failure to report: the stable code and a one-line message.
+struct Failure {
+    code: &'static str,
+    message: String,
+    exit: u8,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: "usage",
+            message: format!("{} (see sentinelle --help)", message.into()),
+            exit: 2,
+        }
+    }
+
+    fn io(message: String) -> Self {
+        Failure {
+            code: "io",
+            message,
+            exit: 1,
+        }
+    }
+}
+
+impl From<sentinelle::Error> for Failure {
+    fn from(e: sentinelle::Error) -> Self {
+        Failure {
+            code: e.code().as_str(),
+            message: e.message().to_string(),
+            exit: 1,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("sentinelle: error[{}]: {}", failure.code, failure.message);
+            ExitCode::from(failure.exit)
+        }
+    }
+}
+
+fn run(args: &[OsString]) -> Result<(), Failure> {
+    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    if words.len() != args.len() {
+        // Paths are passed through as OsString below; only flags must be UTF-8.
+        return run_paths(args);
+    }
+    match words.as_slice() {
+        [] => Err(Failure::usage("no command given")),
+        ["--help" | "-h" | "help"] => {
+            println!("{HELP}");
+            Ok(())
+        }
+        ["--version" | "-V"] => {
+            println!("sentinelle {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        _ => run_paths(args),
+    }
+}
+
+fn run_paths(args: &[OsString]) -> Result<(), Failure> {
+    let command = args.first().and_then(|a| a.to_str()).unwrap_or_default();
+    let rest = args.get(1..).unwrap_or_default();
+    match command {
+        "inspect" => {
+            let json = rest.iter().any(|a| a == "--json");
+            let files: Vec<&OsString> = rest.iter().filter(|a| *a != "--json").collect();
+            match files.as_slice() {
+                [file] => inspect(Path::new(file), json),
+                _ => Err(Failure::usage("inspect takes exactly one FILE")),
+            }
+        }
+        "strip" => match rest {
+            [input, output] => strip(Path::new(input), Path::new(output)),
+            _ => Err(Failure::usage("strip takes IN and OUT")),
+        },
+        other => Err(Failure::usage(format!("unknown command '{other}'"))),
+    }
+}
+
+fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
+    let shown = path.display();
+    let meta = fs::metadata(path).map_err(|e| Failure::io(format!("cannot read {shown}: {e}")))?;
+    // Refuse before reading a huge file into memory; the core would refuse it anyway.
+    if usize::try_from(meta.len()).map_or(true, |len| len > limits.max_input_bytes) {
+        return Err(Failure {
+            code: sentinelle::ErrorCode::TooLarge.as_str(),
+            message: format!(
+                "{shown} is {} bytes, more than the {} allowed",
+                meta.len(),
+                limits.max_input_bytes
+            ),
+            exit: 1,
+        });
+    }
+    fs::read(path).map_err(|e| Failure::io(format!("cannot read {shown}: {e}")))
+}
+
+fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
+    let limits = Limits::default();
+    let bytes = read_input(path, &limits)?;
+    let analysis = sentinelle::analyze_with_limits(&bytes, &limits)?;
+    if json {
+        let text = serde_json::to_string(&analysis)
+            .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", plain_report(&path.display().to_string(), &analysis));
+    }
+    Ok(())
+}
+
+fn plain_report(name: &str, analysis: &Analysis) -> String {
+    let mut out = String::new();
+    let count = analysis.findings.len();
+    if count == 0 {
+        out.push_str(&format!(
+            "{name}: nothing found that identifies, locates or dates this photo\n"
+        ));
+        return out;
+    }
+    let plural = if count == 1 { "" } else { "s" };
+    out.push_str(&format!("{name}: {count} finding{plural}\n"));
+    for f in &analysis.findings {
+        let category = serde_json::to_value(f.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!("  {category:<13} {:<24} {}\n", f.field, f.value));
+    }
+    if let Some(p) = analysis.location {
+        let altitude = p
+            .altitude_m
+            .map(|a| format!(", altitude {a:.1} m"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  position: {:.6}, {:.6}{altitude}\n",
+            p.latitude, p.longitude
+        ));
+    }
+    out
+}
+
+fn strip(input: &Path, output: &Path) -> Result<(), Failure> {
+    if same_file(input, output) {
+        return Err(Failure::usage(
+            "OUT must differ from IN: the original is never overwritten",
+        ));
+    }
+    let limits = Limits::default();
+    let bytes = read_input(input, &limits)?;
+    let clean = sentinelle::strip_metadata_with_limits(&bytes, &limits)?;
+    write_atomically(output, &clean)?;
+    println!(
+        "{}: wrote {} bytes ({} bytes of metadata removed)",
+        output.display(),
+        clean.len(),
+        bytes.len().saturating_sub(clean.len())
+    );
+    Ok(())
+}
+
+/// True when both paths name the same file (same path, a symlink or a hard link to it).
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(ca), Ok(cb)) = (fs::canonicalize(a), fs::canonicalize(b)) {
+        if ca == cb {
+            return true;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) {
+            return ma.dev() == mb.dev() && ma.ino() == mb.ino();
+        }
+    }
+    false
+}
+
+/// Writes to a temporary file beside OUT, then renames it over OUT, so a crash or a full
+/// disk never leaves a half-written photo under the final name.
+fn write_atomically(output: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let shown = output.display();
+    let file_name = output
+        .file_name()
+        .ok_or_else(|| Failure::usage(format!("{shown} is not a file name")))?;
+    let mut temp_name = OsString::from(".");
+    temp_name.push(file_name);
+    temp_name.push(format!(".sentinelle-{}.tmp", std::process::id()));
+    let temp: PathBuf = output.with_file_name(temp_name);
+
+    let result = (|| {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, output)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Failure::io(format!("cannot write {shown}: {e}"))
+    })
+}

@@ -1,0 +1,85 @@
+//! Sentinelle's core: tells what a photo gives away (GPS position, camera serial, owner name,
+//! hidden thumbnail...) and makes a clean copy without it, losslessly.
+//!
+//! Pure: bytes in, findings or bytes out. No I/O, no clock, no printing, so the same code runs
+//! natively (CLI, tests) and in the browser (WebAssembly, see `wasm.rs`). Untrusted input never
+//! panics: every failure is an [`Error`] with a stable [`ErrorCode`], and work is bounded by
+//! [`Limits`].
+//!
+//! ```
+//! let bytes: &[u8] = b"\x89PNG\r\n\x1a\n";
+//! let err = sentinelle::analyze(bytes).unwrap_err();
+//! assert_eq!(err.code().as_str(), "unsupported-format");
+//! ```
+
+pub mod error;
+pub mod limits;
+pub mod media;
+pub mod metadata;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorCode};
+pub use limits::Limits;
+pub use metadata::{Analysis, Category, Finding, Format, GpsPosition};
+
+use media::sniff::{sniff, Container};
+
+/// Lists what the photo gives away, with [`Limits::default`].
+pub fn analyze(bytes: &[u8]) -> Result<Analysis, Error> {
+    analyze_with_limits(bytes, &Limits::default())
+}
+
+/// Lists what the photo gives away.
+///
+/// A damaged EXIF block inside an otherwise good photo does not fail the analysis: it is
+/// reported as an "Exif" finding instead. A damaged container (truncated, malformed) does.
+pub fn analyze_with_limits(bytes: &[u8], limits: &Limits) -> Result<Analysis, Error> {
+    check_input(bytes, limits)?;
+    let layout = media::jpeg::walk(bytes, limits)?;
+    metadata::jpeg_findings::analyze_jpeg(bytes, &layout, limits)
+}
+
+/// Makes a clean copy of the photo, with [`Limits::default`].
+pub fn strip_metadata(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_metadata_with_limits(bytes, &Limits::default())
+}
+
+/// Makes a clean copy of the photo: same compressed image data byte for byte (so the same
+/// pixels), colour profile kept, orientation kept, everything else removed, including data
+/// after the end of the image. Analysing the copy finds nothing.
+///
+/// Refuses (with an error) rather than return a file it could not walk itself.
+pub fn strip_metadata_with_limits(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+    check_input(bytes, limits)?;
+    let layout = media::jpeg::walk(bytes, limits)?;
+    let orientation = metadata::jpeg_findings::jpeg_orientation(bytes, &layout, limits)?;
+    media::jpeg_strip::strip_jpeg(bytes, &layout, orientation, limits)
+}
+
+/// Size limit first (cheapest), then the format: only JPEG is handled in this version.
+fn check_input(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Error::too_large(format!(
+            "the file is {} bytes, more than the {} allowed",
+            bytes.len(),
+            limits.max_input_bytes
+        )));
+    }
+    match sniff(bytes) {
+        Container::Jpeg => Ok(()),
+        _ if bytes.is_empty() => Err(Error::unsupported("the file is empty")),
+        // A lone 0xFF may be the first byte of a JPEG cut short.
+        _ if bytes == [0xFF] => Err(Error::truncated(
+            "the file is not a complete JPEG: it stops after one byte",
+        )),
+        Container::Unknown => Err(Error::unsupported(
+            "this is not a JPEG photo; only JPEG files can be checked in this version",
+        )),
+        other => Err(Error::unsupported(format!(
+            "this is a {} image; only JPEG photos can be checked in this version",
+            other.name()
+        ))),
+    }
+}

@@ -1,0 +1,35 @@
+//! Limits for untrusted input.
+//!
+//! Photos come from anywhere, so every loop and every allocation the parsers make is bounded by
+//! one of these numbers or by the input's own length, never by a value read from a header.
+
+use serde::Serialize;
+
+/// Caps applied while reading a file. Exceeding one gives [`crate::ErrorCode::TooLarge`]
+/// (except `max_findings`, which only shortens the list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// Largest input accepted, in bytes. Default 256 MiB: far above any camera photo, small
+    /// enough that a copy of it fits in a browser tab's memory.
+    pub max_input_bytes: usize,
+    /// Most marker segments walked in one file. Default 4096: real photos have a few dozen;
+    /// thousands of tiny segments only serve to make us work.
+    pub max_segments: usize,
+    /// Largest EXIF (TIFF) payload parsed. Default 1 MiB. A JPEG APP1 segment holds at most
+    /// 64 KiB, so this only matters for containers that allow bigger blocks.
+    pub max_exif_bytes: usize,
+    /// Most findings reported; further ones are dropped. Default 1000.
+    pub max_findings: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 256 * 1024 * 1024,
+            max_segments: 4096,
+            max_exif_bytes: 1024 * 1024,
+            max_findings: 1000,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! What a photo gives away: findings read from EXIF, XMP, IPTC, comments and hidden images.
+//!
+//! The types here cross the wasm boundary as JSON-like objects (camelCase fields, kebab-case
+//! enum values), so renaming anything is a breaking change for the extension.
+
+use serde::Serialize;
+
+pub(crate) mod exif_findings;
+pub(crate) mod findings;
+pub(crate) mod gps;
+pub(crate) mod jpeg_findings;
+pub(crate) mod photoshop;
+pub(crate) mod text;
+pub(crate) mod xmp;
+
+/// The container format of an analysed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Format {
+    Jpeg,
+}
+
+/// What kind of thing a finding gives away. Declaration order is the order findings are listed
+/// in (most sensitive first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Category {
+    /// Where the photo was taken (GPS, place names).
+    Location,
+    /// Which camera or phone took it (make, model, serial numbers, maker notes).
+    Device,
+    /// Who took it or owns it (artist, owner name, copyright, free-text descriptions).
+    Person,
+    /// When it was taken or edited.
+    Time,
+    /// Which software or computer handled it.
+    Software,
+    /// A second image inside the file (thumbnail, preview, appended image) that may show
+    /// what was cropped or edited out of the main one.
+    HiddenImage,
+    /// Metadata that is present but not classified (XMP packets, IPTC, comments, trailers).
+    Other,
+}
+
+/// One thing the photo gives away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub category: Category,
+    /// exiftool-style tag name, e.g. "GPSLatitude", "BodySerialNumber", "ThumbnailImage".
+    pub field: String,
+    /// Short human-readable value (at most ~200 characters; sizes for binary data).
+    pub value: String,
+}
+
+/// A position in signed decimal degrees (south and west negative), WGS-84 as cameras record.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GpsPosition {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Metres above sea level (negative below), when recorded.
+    pub altitude_m: Option<f64>,
+}
+
+/// The result of analysing one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Analysis {
+    pub format: Format,
+    /// Most sensitive category first. Empty means nothing identifying was found.
+    pub findings: Vec<Finding>,
+    /// Where the photo was taken, when the file says so with a valid latitude and longitude.
+    pub location: Option<GpsPosition>,
+}

@@ -1,0 +1,78 @@
+//! Turning untrusted bytes into short, safe, readable strings for findings.
+
+/// Longest value shown to a person, in characters. Longer text is cut with an ellipsis: the
+/// point is to show *that* something is there and what it looks like, not to dump it.
+pub const MAX_VALUE_CHARS: usize = 200;
+
+/// Decodes text leniently (invalid UTF-8 becomes U+FFFD), turns control characters and runs
+/// of whitespace into single spaces, trims, and caps the length. `None` when nothing visible
+/// is left, because an empty field gives nothing away.
+pub fn clean_text(bytes: &[u8]) -> Option<String> {
+    clean_str(&String::from_utf8_lossy(bytes))
+}
+
+/// [`clean_text`] for text that is already decoded.
+pub fn clean_str(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = 0usize;
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if chars >= MAX_VALUE_CHARS {
+            out.push('…');
+            break;
+        }
+        if pending_space {
+            out.push(' ');
+            chars += 1;
+            pending_space = false;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// Sizes as people read them: "512 bytes", "4.2 kB", "1.3 MB" (powers of 1000).
+pub fn human_size(bytes: usize) -> String {
+    // f64 is exact for any length a file can have here (< 2^53).
+    let n = bytes as f64;
+    if bytes < 1000 {
+        format!("{bytes} bytes")
+    } else if n < 1_000_000.0 {
+        format!("{:.1} kB", n / 1000.0)
+    } else {
+        format!("{:.1} MB", n / 1_000_000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_and_caps() {
+        assert_eq!(clean_text(b"  Canon\0\0  "), Some("Canon".to_string()));
+        assert_eq!(clean_text(b"a\r\n\tb"), Some("a b".to_string()));
+        assert_eq!(clean_text(b"   \0 "), None);
+        assert_eq!(clean_text(b"\xffok"), Some("\u{fffd}ok".to_string()));
+        let long = "x".repeat(1000);
+        let capped = clean_str(&long).unwrap_or_default();
+        assert_eq!(capped.chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(capped.ends_with('…'));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_size(512), "512 bytes");
+        assert_eq!(human_size(4200), "4.2 kB");
+        assert_eq!(human_size(1_300_000), "1.3 MB");
+    }
+}

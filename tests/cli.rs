@@ -1,0 +1,150 @@
+//! The `sentinelle` command: output shapes, exit codes, and never touching the input file.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn run(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sentinelle"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn run_str(args: &[&str]) -> Output {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    run(&args)
+}
+
+fn path_args<'a>(words: &[&'a str], paths: &[&'a Path]) -> Vec<&'a std::ffi::OsStr> {
+    words
+        .iter()
+        .map(|w| std::ffi::OsStr::new(*w))
+        .chain(paths.iter().map(|p| p.as_os_str()))
+        .collect()
+}
+
+#[test]
+fn inspect_json_lists_findings_and_location() {
+    let dir = temp_dir("cli-inspect");
+    let photo = dir.join("photo.jpg");
+    std::fs::write(&photo, full_fixture(6)).unwrap();
+    let out = run(&path_args(&["inspect"], &[&photo, Path::new("--json")]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["format"], "jpeg");
+    assert!((json["location"]["latitude"].as_f64().unwrap() - LATITUDE).abs() < 1e-6);
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings
+        .iter()
+        .any(|f| f["category"] == "location" && f["field"] == "GPSLatitude"));
+
+    let plain = run(&path_args(&["inspect"], &[&photo]));
+    assert!(plain.status.success());
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains("GPSLatitude"));
+    assert!(text.contains("48.858400° N"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn strip_writes_a_clean_copy_and_keeps_the_original() {
+    let dir = temp_dir("cli-strip");
+    let photo = dir.join("photo.jpg");
+    let clean = dir.join("clean.jpg");
+    let original = full_fixture(1);
+    std::fs::write(&photo, &original).unwrap();
+    std::fs::write(&clean, b"old content is replaced").unwrap();
+    let out = run(&path_args(&["strip"], &[&photo, &clean]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&photo).unwrap(), original);
+    let cleaned = std::fs::read(&clean).unwrap();
+    assert!(sentinelle::analyze(&cleaned).unwrap().findings.is_empty());
+    // No temporary file left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(names.len(), 2);
+
+    let plain = run(&path_args(&["inspect"], &[&clean]));
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("nothing found"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn strip_refuses_to_overwrite_its_input() {
+    let dir = temp_dir("cli-same");
+    let photo = dir.join("photo.jpg");
+    let original = full_fixture(1);
+    std::fs::write(&photo, &original).unwrap();
+    let same = dir.join(".").join("photo.jpg");
+    let out = run(&path_args(&["strip"], &[&photo, &same]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&photo).unwrap(), original);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_1_with_one_coded_line() {
+    let dir = temp_dir("cli-bad");
+    let png = dir.join("image.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let out = run(&path_args(&["inspect"], &[&png]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("sentinelle: error[unsupported-format]: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+
+    let cut = dir.join("cut.jpg");
+    std::fs::write(&cut, &full_fixture(1)[..500]).unwrap();
+    let out = run(&path_args(&["strip"], &[&cut, &dir.join("out.jpg")]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("sentinelle: error[truncated]: "));
+    assert!(!dir.join("out.jpg").exists());
+
+    let missing = run(&path_args(&["inspect"], &[&dir.join("missing.jpg")]));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("sentinelle: error[io]: "));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_and_version_work() {
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["strip", "only-one"][..],
+        &["inspect"][..],
+    ] {
+        let out = run_str(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("sentinelle: error[usage]: "));
+    }
+    let help = run_str(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("sentinelle strip IN OUT"));
+    let version = run_str(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(
+        String::from_utf8(version.stdout).unwrap().trim(),
+        format!("sentinelle {}", env!("CARGO_PKG_VERSION"))
+    );
+}

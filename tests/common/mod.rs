@@ -1,0 +1,482 @@
+//! Shared test helpers: generated JPEG fixtures with known metadata, a small TIFF/EXIF writer,
+//! pixel decoding, the optional real-file corpus, and a seeded pseudo-random generator.
+//!
+//! Fixtures are generated rather than checked in so every byte of metadata is known and the
+//! tests do not depend on the corpus (a fresh clone has no `../shared`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    dead_code
+)]
+
+use std::path::{Path, PathBuf};
+
+use sentinelle::media::jpeg::{walk, PieceKind};
+use sentinelle::Limits;
+
+// ---------------------------------------------------------------------------------------------
+// JPEG encoding and decoding (image crate, tests only)
+
+/// A small baseline JPEG of a colour gradient, encoded by the image crate. Its structure is
+/// SOI, APP0 JFIF, DQT, SOF0, DHT, SOS, scan data, EOI.
+pub fn gradient_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            rgb.push((x * 255 / width.max(1)) as u8);
+            rgb.push((y * 255 / height.max(1)) as u8);
+            rgb.push(((x + y) * 7 % 256) as u8);
+        }
+    }
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode(&rgb, width, height, image::ExtendedColorType::Rgb8)
+        .expect("encoding a gradient cannot fail");
+    out
+}
+
+/// Decoded RGB pixels and dimensions, or `None` when the decoder rejects the file.
+pub fn decode_pixels(jpeg: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
+    let rgb = img.to_rgb8();
+    Some((rgb.width(), rgb.height(), rgb.into_raw()))
+}
+
+/// The entropy-coded scan data of a JPEG, concatenated.
+pub fn scan_bytes(jpeg: &[u8]) -> Vec<u8> {
+    let layout = walk(jpeg, &Limits::default()).expect("fixture walks");
+    layout
+        .pieces
+        .iter()
+        .filter(|p| p.kind == PieceKind::EntropyCoded)
+        .flat_map(|p| jpeg[p.range.clone()].to_vec())
+        .collect()
+}
+
+/// Every marker segment as (marker, payload), in file order.
+pub fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let layout = walk(jpeg, &Limits::default()).expect("walks");
+    layout
+        .segments()
+        .map(|(m, r)| (m, jpeg[r].to_vec()))
+        .collect()
+}
+
+/// EXIF Orientation read with kamadak-exif straight from the JPEG (independent of our code).
+pub fn orientation_of(jpeg: &[u8]) -> Option<u32> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(jpeg))
+        .ok()?;
+    exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
+        .value
+        .get_uint(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+/// A marker segment with its length field.
+pub fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(payload.len() + 2).expect("segment payload fits");
+    let mut v = vec![0xFF, marker];
+    v.extend_from_slice(&len.to_be_bytes());
+    v.extend_from_slice(payload);
+    v
+}
+
+pub fn exif_segment(tiff: &[u8]) -> Vec<u8> {
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(tiff);
+    segment(0xE1, &payload)
+}
+
+pub fn xmp_segment(xml: &str) -> Vec<u8> {
+    let mut payload = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    payload.extend_from_slice(xml.as_bytes());
+    segment(0xE1, &payload)
+}
+
+pub fn comment_segment(text: &str) -> Vec<u8> {
+    segment(0xFE, text.as_bytes())
+}
+
+/// One-chunk ICC profile segment (APP2 "ICC_PROFILE\0", chunk 1 of 1).
+pub fn icc_segment(profile: &[u8]) -> Vec<u8> {
+    let mut payload = b"ICC_PROFILE\0\x01\x01".to_vec();
+    payload.extend_from_slice(profile);
+    segment(0xE2, &payload)
+}
+
+/// Inserts segments right after the first `skip` segments following SOI (0 = right after SOI).
+pub fn insert_segments(jpeg: &[u8], skip: usize, new: &[Vec<u8>]) -> Vec<u8> {
+    let mut at = 2;
+    for _ in 0..skip {
+        let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+        at += 2 + len;
+    }
+    let mut out = jpeg[..at].to_vec();
+    for s in new {
+        out.extend_from_slice(s);
+    }
+    out.extend_from_slice(&jpeg[at..]);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny TIFF writer for EXIF payloads
+
+/// One IFD entry; `data` is already in the file's byte order.
+pub struct Entry {
+    pub tag: u16,
+    pub typ: u16,
+    pub count: u32,
+    pub data: Vec<u8>,
+}
+
+pub struct TiffWriter {
+    pub big_endian: bool,
+}
+
+impl TiffWriter {
+    fn u16b(&self, v: u16) -> [u8; 2] {
+        if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    }
+
+    fn u32b(&self, v: u32) -> [u8; 4] {
+        if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    }
+
+    pub fn ascii(&self, tag: u16, text: &str) -> Entry {
+        let mut data = text.as_bytes().to_vec();
+        data.push(0);
+        Entry {
+            tag,
+            typ: 2,
+            count: data.len() as u32,
+            data,
+        }
+    }
+
+    pub fn short(&self, tag: u16, v: u16) -> Entry {
+        Entry {
+            tag,
+            typ: 3,
+            count: 1,
+            data: self.u16b(v).to_vec(),
+        }
+    }
+
+    pub fn long(&self, tag: u16, v: u32) -> Entry {
+        Entry {
+            tag,
+            typ: 4,
+            count: 1,
+            data: self.u32b(v).to_vec(),
+        }
+    }
+
+    pub fn bytes(&self, tag: u16, typ: u16, v: &[u8]) -> Entry {
+        Entry {
+            tag,
+            typ,
+            count: v.len() as u32,
+            data: v.to_vec(),
+        }
+    }
+
+    pub fn rationals(&self, tag: u16, v: &[(u32, u32)]) -> Entry {
+        let mut data = Vec::new();
+        for (n, d) in v {
+            data.extend_from_slice(&self.u32b(*n));
+            data.extend_from_slice(&self.u32b(*d));
+        }
+        Entry {
+            tag,
+            typ: 5,
+            count: v.len() as u32,
+            data,
+        }
+    }
+
+    /// Bytes an IFD with these entries occupies, out-of-line values included.
+    fn ifd_size(entries: &[Entry]) -> usize {
+        let overflow: usize = entries
+            .iter()
+            .filter(|e| e.data.len() > 4)
+            .map(|e| (e.data.len() + 1) & !1)
+            .sum();
+        2 + 12 * entries.len() + 4 + overflow
+    }
+
+    fn write_ifd(&self, out: &mut Vec<u8>, entries: &mut [Entry], next: u32) {
+        entries.sort_by_key(|e| e.tag);
+        let start = out.len();
+        let mut data_at = start + 2 + 12 * entries.len() + 4;
+        let mut overflow = Vec::new();
+        out.extend_from_slice(&self.u16b(entries.len() as u16));
+        for e in entries.iter() {
+            out.extend_from_slice(&self.u16b(e.tag));
+            out.extend_from_slice(&self.u16b(e.typ));
+            out.extend_from_slice(&self.u32b(e.count));
+            if e.data.len() <= 4 {
+                let mut inline = e.data.clone();
+                inline.resize(4, 0);
+                out.extend_from_slice(&inline);
+            } else {
+                out.extend_from_slice(&self.u32b(data_at as u32));
+                overflow.extend_from_slice(&e.data);
+                if e.data.len() % 2 == 1 {
+                    overflow.push(0);
+                }
+                data_at += (e.data.len() + 1) & !1;
+            }
+        }
+        out.extend_from_slice(&self.u32b(next));
+        out.extend_from_slice(&overflow);
+    }
+
+    /// Lays out IFD0 (+ Exif IFD, GPS IFD) and an optional IFD1 with a JPEG thumbnail, filling
+    /// in the pointers.
+    pub fn build(
+        &self,
+        mut ifd0: Vec<Entry>,
+        exif_ifd: Vec<Entry>,
+        gps_ifd: Vec<Entry>,
+        thumbnail: Option<&[u8]>,
+    ) -> Vec<u8> {
+        let has_exif = !exif_ifd.is_empty();
+        let has_gps = !gps_ifd.is_empty();
+        // Pointer entries are inline LONGs, so sizes are known before their values.
+        if has_exif {
+            ifd0.push(self.long(0x8769, 0));
+        }
+        if has_gps {
+            ifd0.push(self.long(0x8825, 0));
+        }
+        let mut ifd1 = match thumbnail {
+            Some(t) => vec![
+                self.short(0x0103, 6),
+                self.long(0x0201, 0),
+                self.long(0x0202, t.len() as u32),
+            ],
+            None => Vec::new(),
+        };
+        let off0 = 8;
+        let off_exif = off0 + Self::ifd_size(&ifd0);
+        let off_gps = off_exif
+            + if has_exif {
+                Self::ifd_size(&exif_ifd)
+            } else {
+                0
+            };
+        let off1 = off_gps + if has_gps { Self::ifd_size(&gps_ifd) } else { 0 };
+        let off_thumb = off1
+            + if thumbnail.is_some() {
+                Self::ifd_size(&ifd1)
+            } else {
+                0
+            };
+        for e in ifd0.iter_mut() {
+            match e.tag {
+                0x8769 => e.data = self.u32b(off_exif as u32).to_vec(),
+                0x8825 => e.data = self.u32b(off_gps as u32).to_vec(),
+                _ => {}
+            }
+        }
+        for e in ifd1.iter_mut() {
+            if e.tag == 0x0201 {
+                e.data = self.u32b(off_thumb as u32).to_vec();
+            }
+        }
+
+        let mut out = Vec::new();
+        out.extend_from_slice(if self.big_endian { b"MM\0*" } else { b"II*\0" });
+        out.extend_from_slice(&self.u32b(off0 as u32));
+        let next0 = if thumbnail.is_some() { off1 as u32 } else { 0 };
+        self.write_ifd(&mut out, &mut ifd0, next0);
+        let mut exif_ifd = exif_ifd;
+        let mut gps_ifd = gps_ifd;
+        if has_exif {
+            assert_eq!(out.len(), off_exif);
+            self.write_ifd(&mut out, &mut exif_ifd, 0);
+        }
+        if has_gps {
+            assert_eq!(out.len(), off_gps);
+            self.write_ifd(&mut out, &mut gps_ifd, 0);
+        }
+        if let Some(t) = thumbnail {
+            assert_eq!(out.len(), off1);
+            self.write_ifd(&mut out, &mut ifd1, 0);
+            assert_eq!(out.len(), off_thumb);
+            out.extend_from_slice(t);
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The standard fixture
+
+pub const LATITUDE: f64 = 48.8584; // 48° 51' 30.24" N
+pub const LONGITUDE: f64 = 2.2945; // 2° 17' 40.20" E
+pub const ALTITUDE: f64 = 35.0;
+
+/// A camera-like EXIF block: make, model, orientation, software, artist, dates, serial, GPS
+/// (48.8584 N, 2.2945 E, 35 m) and a JPEG thumbnail in IFD1.
+pub fn camera_exif(orientation: u16, big_endian: bool) -> Vec<u8> {
+    let w = TiffWriter { big_endian };
+    let ifd0 = vec![
+        w.ascii(0x010f, "Sentinelle Test Cameras"),
+        w.ascii(0x0110, "TC-1 Pro"),
+        w.short(0x0112, orientation),
+        w.ascii(0x0131, "FixtureWriter 1.0"),
+        w.ascii(0x0132, "2024:05:02 08:00:00"),
+        w.ascii(0x013b, "Ann Example"),
+        w.ascii(0x8298, "(c) Ann Example"),
+    ];
+    let exif_ifd = vec![
+        w.ascii(0x9003, "2024:05:01 12:34:56"),
+        w.ascii(0x9004, "2024:05:01 12:34:56"),
+        w.ascii(0x9011, "+02:00"),
+        w.ascii(0xa430, "Ann's camera"),
+        w.ascii(0xa431, "SN-0042-1337"),
+        w.ascii(0xa435, "LENS-7788"),
+        w.bytes(0x927c, 7, b"MAKERNOTE-with-serial-SN-0042-1337"),
+    ];
+    let gps_ifd = vec![
+        w.bytes(0x0000, 1, &[2, 3, 0, 0]),
+        w.ascii(0x0001, "N"),
+        w.rationals(0x0002, &[(48, 1), (51, 1), (3024, 100)]),
+        w.ascii(0x0003, "E"),
+        w.rationals(0x0004, &[(2, 1), (17, 1), (4020, 100)]),
+        w.bytes(0x0005, 1, &[0]),
+        w.rationals(0x0006, &[(35, 1)]),
+        w.rationals(0x0007, &[(10, 1), (34, 1), (56, 1)]),
+        w.ascii(0x001d, "2024:05:01"),
+    ];
+    let thumbnail = gradient_jpeg(16, 16);
+    w.build(ifd0, exif_ifd, gps_ifd, Some(&thumbnail))
+}
+
+pub const XMP_PACKET: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+  exif:GPSLatitude="48,51.504N" exif:GPSLongitude="2,17.67E" xmp:CreatorTool="FixtureWriter 1.0">
+<dc:creator><rdf:Seq><rdf:li>Ann Example</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>"#;
+
+/// A fake but well-formed-looking colour profile: the cleaner must keep it byte for byte.
+pub fn fake_icc_profile() -> Vec<u8> {
+    let mut p = vec![0u8; 128];
+    p[36..40].copy_from_slice(b"acsp");
+    p.extend((0..200u32).map(|i| (i * 31 % 251) as u8));
+    p
+}
+
+pub const TRAILER: &[u8] = b"SAMSUNG-TRAILER\x00\x01 time=2024-05-01T12:34:56 serial=RF8N";
+
+/// The gradient JPEG with EXIF (given orientation), XMP, an ICC profile, a comment and a
+/// trailer after EOI: the image crate's JFIF APP0 stays first.
+pub fn full_fixture(orientation: u16) -> Vec<u8> {
+    let base = gradient_jpeg(64, 48);
+    let mut jpeg = insert_segments(
+        &base,
+        1,
+        &[
+            exif_segment(&camera_exif(orientation, orientation % 2 == 0)),
+            xmp_segment(XMP_PACKET),
+            icc_segment(&fake_icc_profile()),
+            comment_segment("taken at Ann's house, 12 Example Street"),
+        ],
+    );
+    jpeg.extend_from_slice(TRAILER);
+    jpeg
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus and randomness
+
+/// The shared corpus of real files, when present (it is not in a fresh clone).
+pub fn corpus_dir() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        manifest.join("../shared/corpus"),
+        PathBuf::from("/work/shared/corpus"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+}
+
+/// All files under `dir` (recursively) whose extension is one of `exts`, sorted.
+pub fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The JPEGs of the corpus, or an empty list with a note when there is no corpus.
+pub fn corpus_jpegs() -> Vec<PathBuf> {
+    match corpus_dir() {
+        Some(dir) => files_under(&dir, &["jpg", "jpeg"]),
+        None => {
+            eprintln!("note: no ../shared/corpus; corpus checks skipped");
+            Vec::new()
+        }
+    }
+}
+
+/// xorshift64*: deterministic, dependency-free pseudo-random numbers for mutation tests.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A fresh empty directory under the system temp dir for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sentinelle-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
