@@ -2,7 +2,9 @@
 # and `make test` (every test layer). Both install what is missing first (scripts/setup.sh).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# node_modules/.bin first: npm's binaryen (wasm-opt 132). Debian's wasm-opt 108 miscompiles
+# wasm-bindgen's externref table (the engine fails to start), and wasm-pack uses the first on PATH.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK_FLAGS := --target web --out-dir pkg --out-name sentinelle --no-pack
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock

@@ -20,6 +20,8 @@
   const GUARD_ANSWER_TIMEOUT_MS = 20_000;
   /** How often a pending guard checks that the page has not removed it (ms). */
   const GUARD_WATCH_INTERVAL_MS = 250;
+  /** How long a hidden, finished guard frame stays in the page before it is removed (ms). */
+  const FRAME_REMOVAL_DELAY_MS = 500;
 
   const IMAGE_NAME_RE = /\.(jpe?g|jfif|png|gif|webp|heic|heif|avif|tiff?)$/i;
 
@@ -193,7 +195,10 @@
 
     remove() {
       clearInterval(this.watch);
-      this.host.remove();
+      // Hidden at once; taken out of the page a moment later, so the frame finishes handling the
+      // click that made the choice (removing an out-of-process frame mid-event aborts its input).
+      this.host.style.setProperty('visibility', 'hidden', 'important');
+      setTimeout(() => this.host.remove(), FRAME_REMOVAL_DELAY_MS);
     }
   }
 

@@ -37,7 +37,13 @@ async function driverIn(ctx) {
       await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
       return {
         text: async (selector) => (await frame.locator(selector).textContent())?.trim() ?? '',
-        click: (selector) => frame.locator(selector).click(),
+        // A mouse click at the button's place, as a person makes it. (locator.click() waits on the
+        // out-of-process guard frame, which goes away as soon as the choice is made.)
+        click: async (selector) => {
+          const box = await frame.locator(selector).boundingBox();
+          if (!box) throw new Error(`${selector} is not visible`);
+          await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+        },
         focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
       };
     },
