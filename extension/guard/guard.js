@@ -116,7 +116,14 @@ function choice(canClean) {
     .filter((b) => !b.hidden);
   const first = buttons[0];
   const last = buttons[buttons.length - 1];
-  (canClean ? el('clean') : el('cancel')).focus();
+  // The safe choice gets the focus. Firefox refuses focus while the frame is still hidden, so
+  // try again when the content script focuses the frame after making it visible.
+  const safe = canClean ? el('clean') : el('cancel');
+  const focusSafe = () => {
+    if (!document.activeElement || document.activeElement === document.body) safe.focus();
+  };
+  focusSafe();
+  window.addEventListener('focus', focusSafe);
   return new Promise((resolve) => {
     /** @param {string} decision */
     const finish = (decision) => {

@@ -53,8 +53,12 @@ async function newDriver() {
 /** @param {import('puppeteer-core').Page} page */
 async function guardFrame(page) {
   for (let i = 0; i < 300; i += 1) {
-    const frame = page.frames().find((f) => f.url().startsWith('moz-extension://'));
-    if (frame) return frame;
+    // Puppeteer over BiDi keeps reporting the guard frame's first URL (about:blank), so ask each
+    // frame where it really is.
+    for (const frame of page.frames()) {
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith('moz-extension://')) return frame;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('no guard frame appeared');

@@ -24,10 +24,12 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
 function watchGuard() {
   const w = /** @type {any} */ (window);
   w.__guardShown = false;
+  w.__guardCreated = false;
   new MutationObserver((mutations) => {
     for (const m of mutations) {
       for (const node of m.addedNodes) {
         if (!(node instanceof HTMLElement) || node.localName !== 'sentinelle-guard') continue;
+        w.__guardCreated = true;
         const check = () => { if (node.style.visibility === 'visible') w.__guardShown = true; };
         new MutationObserver(check).observe(node, { attributes: true });
         check();
@@ -161,6 +163,7 @@ export function scenarioTests(browserName, newDriver, server, fixtures) {
         await driver.upload('#photo', noRisk);
         await waitFor(async () => (await pageSaw(driver)).length >= 2, 'the page got the photo');
         t.diagnostic(`time from file chosen to page receiving a photo without risk: ${(performance.now() - started).toFixed(0)} ms`);
+        assert.equal(await driver.evaluate(() => /** @type {any} */ (window).__guardCreated), true, 'the guard checked it');
         assert.equal(await driver.evaluate(() => /** @type {any} */ (window).__guardShown), false, 'no warning was shown');
         const sha = sha256File(noRisk);
         for (const s of await pageSaw(driver)) assert.equal(s.files[0]?.sha256, sha);
