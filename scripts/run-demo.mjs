@@ -1,7 +1,7 @@
 // `make run`: serves the demo page and opens Chromium with the extension on it. With no display
 // (or HEADLESS=1) it plays the demo scenario headless instead and tells, in plain words, what the
 // person saw and what the site received.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
@@ -55,7 +55,7 @@ try {
   const file = upload?.files[0];
   if (!file) throw new Error('the site received no file');
   const left = privateTags(tagsOf(file.bytes));
-  say(`5. The site received "${file.name}" (${file.type}, ${file.size} bytes, was ${tagsOf(photo)['File:FileSize'] ?? '?'}).`);
+  say(`5. The site received "${file.name}" (${file.type}, ${file.size} bytes, the original was ${statSync(photo).size} bytes).`);
   say(`   exiftool finds ${left.length} private tags in it${left.length ? `: ${left.join(', ')}` : ' — no GPS, no camera, no date'}.`);
   if (left.length) process.exitCode = 1;
 } finally {

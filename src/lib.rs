@@ -17,8 +17,9 @@ pub mod limits;
 pub mod media;
 pub mod metadata;
 
+/// The JavaScript facade (wasm32 only); public so the wasm boundary tests can call it.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorCode};
 pub use limits::Limits;

@@ -51,7 +51,8 @@ async function check(file) {
  * @param {Uint8Array} bytes
  */
 function cleanedFile(file, bytes) {
-  const cleaned = strip(bytes);
+  // wasm-bindgen copies the Vec<u8> out of wasm memory into a fresh (non-shared) ArrayBuffer.
+  const cleaned = /** @type {Uint8Array<ArrayBuffer>} */ (strip(bytes));
   return new File([cleaned], file.name, { type: file.type, lastModified: file.lastModified });
 }
 

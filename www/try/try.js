@@ -31,7 +31,7 @@ input.addEventListener('change', async () => {
     const where = analysis.location
       ? ` It was taken at ${analysis.location.latitude.toFixed(5)}, ${analysis.location.longitude.toFixed(5)}.` : '';
     result.replaceChildren(cell('p', `${analysis.findings.length} hidden details found.${where}`), table);
-    const cleaned = strip(bytes);
+    const cleaned = /** @type {Uint8Array<ArrayBuffer>} */ (strip(bytes)); // a copy, not a view on wasm memory
     URL.revokeObjectURL(download.href);
     download.href = URL.createObjectURL(new File([cleaned], file.name, { type: file.type }));
     download.download = file.name.replace(/(\.[^.]+)?$/, '-clean$1');

@@ -1,0 +1,117 @@
+//! The wasm boundary, in a real browser (`wasm-pack test --headless --chrome`): what JavaScript
+//! gets from the facade is the camelCase data the extension reads, errors are `Error`s with a
+//! stable `code`, and the cleaned bytes come back whole.
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use js_sys::{Array, Reflect};
+use sentinelle::wasm::{analyze, engine_version, strip};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn code_of(error: &JsValue) -> String {
+    assert!(
+        error.is_instance_of::<js_sys::Error>(),
+        "errors reach JS as Error objects"
+    );
+    get(error, "code")
+        .as_string()
+        .expect("every error has a string code")
+}
+
+#[wasm_bindgen_test]
+fn analyze_gives_camel_case_findings_and_the_position() {
+    let analysis = analyze(&common::full_fixture(6)).unwrap();
+    assert_eq!(
+        get(&analysis, "format").as_string().as_deref(),
+        Some("jpeg")
+    );
+    let findings: Array = get(&analysis, "findings").dyn_into().unwrap();
+    assert!(findings.length() > 5, "the fixture is full of metadata");
+    let categories: Vec<String> = findings
+        .iter()
+        .map(|f| get(&f, "category").as_string().unwrap())
+        .collect();
+    for wanted in [
+        "location",
+        "device",
+        "person",
+        "time",
+        "software",
+        "hidden-image",
+    ] {
+        assert!(
+            categories.iter().any(|c| c == wanted),
+            "{wanted} in {categories:?}"
+        );
+    }
+    let first = findings.get(0);
+    assert!(get(&first, "field").as_string().is_some());
+    assert!(get(&first, "value").as_string().is_some());
+
+    let location = get(&analysis, "location");
+    let latitude = get(&location, "latitude").as_f64().unwrap();
+    let longitude = get(&location, "longitude").as_f64().unwrap();
+    assert!((latitude - common::LATITUDE).abs() < 1e-4, "{latitude}");
+    assert!((longitude - common::LONGITUDE).abs() < 1e-4, "{longitude}");
+    assert_eq!(get(&location, "altitudeM").as_f64(), Some(common::ALTITUDE));
+}
+
+#[wasm_bindgen_test]
+fn a_photo_without_metadata_has_no_findings_and_a_null_location() {
+    let analysis = analyze(&common::gradient_jpeg(32, 24)).unwrap();
+    let findings: Array = get(&analysis, "findings").dyn_into().unwrap();
+    assert_eq!(findings.length(), 0);
+    assert!(
+        get(&analysis, "location").is_null(),
+        "null, not undefined: JS checks one thing"
+    );
+}
+
+#[wasm_bindgen_test]
+fn strip_returns_a_clean_copy_that_analyzes_empty() {
+    let original = common::full_fixture(6);
+    let cleaned = strip(&original).unwrap();
+    assert!(cleaned.len() < original.len());
+    assert_eq!(common::scan_bytes(&cleaned), common::scan_bytes(&original));
+    assert_eq!(common::orientation_of(&cleaned), Some(6));
+    let again: Array = get(&analyze(&cleaned).unwrap(), "findings")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(again.length(), 0);
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_stable_codes() {
+    assert_eq!(
+        code_of(&analyze(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err()),
+        "unsupported-format"
+    );
+    assert_eq!(code_of(&analyze(&[]).unwrap_err()), "unsupported-format");
+    let photo = common::full_fixture(1);
+    let cut = &photo[..photo.len() / 2];
+    assert_eq!(code_of(&analyze(cut).unwrap_err()), "truncated");
+    assert_eq!(code_of(&strip(cut).unwrap_err()), "truncated");
+    let message = get(&analyze(cut).unwrap_err(), "message")
+        .as_string()
+        .unwrap();
+    assert!(!message.is_empty() && !message.contains("panicked"));
+}
+
+#[wasm_bindgen_test]
+fn the_engine_says_its_version() {
+    assert_eq!(engine_version(), env!("CARGO_PKG_VERSION"));
+}
