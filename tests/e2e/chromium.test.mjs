@@ -84,3 +84,26 @@ test('chromium: the warning follows the browser language (French)', async () => 
     await fr.close();
   }
 });
+
+test('chromium: checking and cleaning a photo makes no network request beyond the page\'s own', async () => {
+  /** @type {string[]} */
+  const requests = [];
+  /** @param {import('playwright-core').Request} request */
+  const record = (request) => { requests.push(request.url()); };
+  context.on('request', record);
+  try {
+    const driver = await driverIn(context);
+    await driver.goto(`${server.url}/`);
+    await driver.upload('#photo', fixtures.withGps);
+    const guard = await driver.guard();
+    await guard.click('#clean');
+    await driver.submit();
+    await driver.close();
+  } finally {
+    context.off('request', record);
+  }
+  const elsewhere = requests.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('chrome-extension://'));
+  assert.deepEqual(elsewhere, [], 'no request left for anywhere but the site itself');
+  assert.ok(requests.some((url) => url.startsWith('chrome-extension://') && url.endsWith('.wasm')), 'the engine was loaded from the extension');
+  assert.ok(requests.includes(`${server.url}/upload`), 'the page\'s own upload was seen, so requests were being watched');
+});
