@@ -5,7 +5,7 @@ export default [
   { ignores: ['dist/', 'pkg/', 'target/', 'node_modules/', 'fuzz/'] },
   js.configs.recommended,
   {
-    files: ['extension/**/*.js', 'www/**/*.js'],
+    files: ['extension/**/*.js', 'www/**/*.js', 'tests/e2e/sites/**/*.js'],
     languageOptions: {
       ecmaVersion: 2024,
       sourceType: 'module',
@@ -13,7 +13,7 @@ export default [
     },
   },
   {
-    files: ['extension/content/**/*.js', 'extension/shared/**/*.js', 'www/demo-page.js'],
+    files: ['extension/content/**/*.js', 'extension/shared/**/*.js', 'www/demo-page.js', 'tests/e2e/sites/**/*.js'],
     languageOptions: { sourceType: 'script' },
   },
   {

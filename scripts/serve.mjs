@@ -30,7 +30,10 @@ const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
  */
 function resolve(pathname) {
   const clean = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  const [base, rel] = clean.startsWith(`pkg${sep}`) ? [join(root, 'pkg'), clean.slice(4)] : [join(root, 'www'), clean];
+  // /pkg/ is the wasm package; /sites/ the end-to-end fixture sites; everything else www/.
+  const [base, rel] = clean.startsWith(`pkg${sep}`) ? [join(root, 'pkg'), clean.slice(4)]
+    : clean.startsWith(`sites${sep}`) ? [join(root, 'tests', 'e2e', 'sites'), clean.slice(6)]
+      : [join(root, 'www'), clean];
   const full = join(base, rel.endsWith(sep) || rel === '' ? join(rel, 'index.html') : rel);
   return full.startsWith(base + sep) ? full : null;
 }

@@ -6,8 +6,9 @@
 // hands the page what the person chose. The page never sees the analysis; it only ever sees the
 // files it is given, like any other upload.
 //
-// Not covered here yet (see issue 4): detached inputs, shadow roots, drag and drop, paste,
-// showOpenFilePicker, webkitdirectory. Those events pass through untouched.
+// Detached inputs and inputs in shadow roots reach it through the MAIN-world hook
+// (content/main-hook.js). Not covered yet (issue 4): paste, showOpenFilePicker, webkitdirectory
+// (passed through untouched: replacing its files would break their relative paths).
 (() => {
   'use strict';
   const scope = /** @type {any} */ (globalThis);
@@ -25,8 +26,11 @@
 
   const IMAGE_NAME_RE = /\.(jpe?g|jfif|png|gif|webp|heic|heif|avif|tiff?)$/i;
 
-  /** Inputs whose files are with the guard: the second event of the input/change pair is stopped. */
-  const pendingInputs = new WeakSet();
+  /** Attributes shared with the MAIN-world hook (content/main-hook.js); see there. */
+  const SIGNAL = 'sentinelle-file-input';
+  const PENDING = 'data-sentinelle-pending';
+  const PASS = 'data-sentinelle-pass';
+
   /** True while this script dispatches its own synthetic events (a flag, not a WeakSet: Firefox). */
   let redispatching = false;
 
@@ -35,34 +39,85 @@
     return file.type.startsWith('image/') || IMAGE_NAME_RE.test(file.name);
   }
 
+  /** @param {unknown} node @returns {node is HTMLInputElement} */
+  function isFileInput(node) {
+    return node instanceof HTMLInputElement && node.type === 'file';
+  }
+
   /**
-   * @param {Event} event
+   * The shadow root of `host`, closed ones included (content scripts may see them).
+   * @param {Element} host
+   * @returns {ShadowRoot | null}
+   */
+  function shadowRootOf(host) {
+    const firefox = /** @type {any} */ (host).openOrClosedShadowRoot;
+    if (firefox !== undefined) return firefox ?? null;
+    const dom = /** @type {any} */ (chrome).dom;
+    return dom?.openOrClosedShadowRoot ? dom.openOrClosedShadowRoot(host) ?? null : host.shadowRoot;
+  }
+
+  /**
+   * Finds the input the MAIN-world hook marked, below `host` through (closed) shadow roots.
+   * @param {Element} host
+   * @param {number} depth
    * @returns {HTMLInputElement | null}
    */
-  function fileInputOf(event) {
-    const target = event.composedPath()[0] ?? event.target;
-    return target instanceof HTMLInputElement && target.type === 'file' ? target : null;
+  function findPendingInput(host, depth = 0) {
+    const root = shadowRootOf(host);
+    if (!root || depth > 32) return null;
+    const found = root.querySelector(`input[type=file][${PENDING}]`);
+    if (isFileInput(found)) return found;
+    for (const element of root.querySelectorAll('*')) {
+      const inner = findPendingInput(element, depth + 1);
+      if (inner) return inner;
+    }
+    return null;
   }
 
   /** @param {Event} event */
   function onFileEvent(event) {
     if (redispatching || !event.isTrusted) return;
-    const input = fileInputOf(event);
-    if (!input) return;
-    if (pendingInputs.has(input)) {
+    const input = event.composedPath()[0];
+    if (!isFileInput(input)) return;
+    if (input.hasAttribute(PENDING)) {
       event.stopImmediatePropagation();
       return;
     }
     const files = Array.from(input.files ?? []);
     // Folders keep their relative paths only in the original File objects; issue 4 adds a warning.
     if (input.webkitdirectory || !files.some(looksLikeImage)) return;
-
     event.stopImmediatePropagation();
-    pendingInputs.add(input);
+    input.setAttribute(PENDING, '');
+    guardInput(input, files);
+  }
+
+  /**
+   * The MAIN-world hook caught an input the window cannot see (detached, or in a shadow root)
+   * and stopped its events; from here it is handled like any other input.
+   * @param {Event} event
+   */
+  function onHookSignal(event) {
+    const target = event.composedPath()[0];
+    const input = isFileInput(target) ? target : target instanceof Element ? findPendingInput(target) : null;
+    if (!input || !input.hasAttribute(PENDING)) return;
+    const files = Array.from(input.files ?? []);
+    if (input.webkitdirectory || !files.some(looksLikeImage)) {
+      input.removeAttribute(PENDING);
+      deliver(input, files); // the hook held the events back: give them to the page now
+      return;
+    }
+    guardInput(input, files);
+  }
+
+  /**
+   * @param {HTMLInputElement} input
+   * @param {File[]} files
+   */
+  function guardInput(input, files) {
     input.value = '';
     guardFiles(files)
       .then((outcome) => deliver(input, outcome))
-      .finally(() => pendingInputs.delete(input));
+      .finally(() => input.removeAttribute(PENDING));
   }
 
   /**
@@ -76,9 +131,51 @@
     for (const file of files) transfer.items.add(file);
     input.files = transfer.files;
     redispatching = true;
+    input.setAttribute(PASS, '');
     try {
       input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
       input.dispatchEvent(new Event('change', { bubbles: true }));
+    } finally {
+      input.removeAttribute(PASS);
+      redispatching = false;
+    }
+  }
+
+  /**
+   * A photo dropped on the page: held back, checked, then dropped again (cleaned, original or
+   * nothing) where the person dropped it.
+   * @param {DragEvent} event
+   */
+  function onDrop(event) {
+    if (redispatching || !event.isTrusted || !event.dataTransfer) return;
+    const files = Array.from(event.dataTransfer.files);
+    if (!files.some(looksLikeImage)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const target = event.composedPath()[0];
+    const where = { clientX: event.clientX, clientY: event.clientY, screenX: event.screenX, screenY: event.screenY };
+    guardFiles(files).then((outcome) => {
+      if (outcome && outcome.length > 0 && target instanceof EventTarget) redrop(target, outcome, where);
+    });
+  }
+
+  /**
+   * @param {EventTarget} target
+   * @param {File[]} files
+   * @param {{clientX: number, clientY: number, screenX: number, screenY: number}} where
+   */
+  function redrop(target, files, where) {
+    // Firefox: the page only sees files in a DataTransfer and DragEvent built in its own realm.
+    const page = /** @type {any} */ (window).wrappedJSObject;
+    const clone = /** @type {any} */ (globalThis).cloneInto;
+    const transfer = page ? new page.DataTransfer() : new DataTransfer();
+    for (const file of files) transfer.items.add(page && clone ? clone(file, window) : file);
+    const init = { bubbles: true, cancelable: true, composed: true, dataTransfer: transfer, ...where };
+    const drop = page ? new page.DragEvent('drop', clone ? clone(init, window, { cloneFunctions: false, wrapReflectors: true }) : init)
+      : new DragEvent('drop', init);
+    redispatching = true;
+    try {
+      target.dispatchEvent(drop);
     } finally {
       redispatching = false;
     }
@@ -225,4 +322,6 @@
 
   window.addEventListener('input', onFileEvent, true);
   window.addEventListener('change', onFileEvent, true);
+  window.addEventListener(SIGNAL, onHookSignal, true);
+  window.addEventListener('drop', onDrop, true);
 })();

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchChromium, makeFixtures } from './harness.mjs';
+import { pathTests } from './paths.mjs';
 import { scenarioTests } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -32,6 +33,25 @@ async function driverIn(ctx) {
   return {
     goto: async (url) => { await page.goto(url); },
     upload: (selector, path) => page.setInputFiles(selector, path),
+    chooseVia: async (button, path) => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click(button)]);
+      await chooser.setFiles(path);
+    },
+    uploadToHandle: async (name, path) => {
+      const handle = (await page.evaluateHandle((n) => /** @type {any} */ (window)[n], name)).asElement();
+      if (!handle) throw new Error(`window.${name} is not an element`);
+      await /** @type {import('playwright-core').ElementHandle<HTMLInputElement>} */ (handle).setInputFiles(path);
+    },
+    // A trusted drag of a real file from outside the page (what the OS gives the browser).
+    dropFile: async (selector, path) => {
+      const box = await page.locator(selector).boundingBox();
+      if (!box) throw new Error(`${selector} is not visible`);
+      const cdp = await page.context().newCDPSession(page);
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const data = { items: [], files: [path], dragOperationsMask: 1 };
+      for (const type of /** @type {const} */ (['dragEnter', 'dragOver', 'drop'])) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+      await cdp.detach();
+    },
     guard: async () => {
       const frame = await guardFrame(page);
       await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
@@ -66,6 +86,7 @@ async function guardFrame(page) {
 }
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
+pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {
   const { context: fr } = await launchChromium(chromium, { lang: 'fr' });

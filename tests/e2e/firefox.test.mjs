@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchFirefox, makeFixtures } from './harness.mjs';
+import { pathTests } from './paths.mjs';
 import { scenarioTests } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -31,7 +32,18 @@ async function newDriver() {
     goto: async (url) => { await page.goto(url); },
     upload: async (selector, path) => {
       const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
-      await input.uploadFile(path);
+      await input.uploadFile(...[path].flat());
+    },
+    chooseVia: async (button, path) => {
+      const [chooser] = await Promise.all([page.waitForFileChooser(), page.click(button)]);
+      await chooser.accept([path]);
+    },
+    uploadToHandle: async (name, path) => {
+      const handle = await page.evaluateHandle((n) => /** @type {any} */ (window)[n], name);
+      await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (handle).uploadFile(path);
+    },
+    dropFile: async () => {
+      throw new Error('WebDriver BiDi cannot drag a file from outside the page');
     },
     guard: async () => {
       const frame = await guardFrame(page);
@@ -65,3 +77,4 @@ async function guardFrame(page) {
 }
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
+pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false });

@@ -9,7 +9,10 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  * What a test needs from a browser driver (Playwright for Chromium, Puppeteer/BiDi for Firefox).
  * @typedef {{
  *   goto(url: string): Promise<void>,
- *   upload(selector: string, path: string): Promise<void>,
+ *   upload(selector: string, path: string | string[]): Promise<void>,
+ *   chooseVia(button: string, path: string): Promise<void>,
+ *   uploadToHandle(globalName: string, path: string): Promise<void>,
+ *   dropFile(selector: string, path: string): Promise<void>,
  *   guard(): Promise<GuardView>,
  *   evaluate(fn: Function, arg?: any): Promise<any>,
  *   submit(): Promise<void>,

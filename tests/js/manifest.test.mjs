@@ -16,11 +16,14 @@ for (const browser of ['chromium', 'firefox']) {
     assert.doesNotMatch(m.content_security_policy.extension_pages, /https?:|'unsafe-eval'/);
     assert.deepEqual(m.permissions, []);
     assert.equal(m.host_permissions, undefined, 'no host permission: the extension fetches nothing');
-    const [cs] = m.content_scripts;
+    const [cs, hook] = m.content_scripts;
     assert.equal(cs.run_at, 'document_start');
     assert.equal(cs.all_frames, true);
     assert.deepEqual(cs.js, ['shared/messages.js', 'content/interceptor.js'], 'protocol loads before the interceptor');
-    for (const file of [...cs.js, ...(m.background.scripts ?? [m.background.service_worker])]) {
+    assert.equal(hook.world, 'MAIN');
+    assert.deepEqual(hook.js, ['content/main-hook.js'], 'the MAIN world gets the hook and nothing else');
+    assert.equal(hook.run_at, 'document_start');
+    for (const file of [...cs.js, ...hook.js, ...(m.background.scripts ?? [m.background.service_worker])]) {
       assert.ok(existsSync(join(EXT, file)), `${file} exists`);
     }
   });

@@ -1,0 +1,99 @@
+// MAIN-world hook: the few places the isolated world cannot see, and nothing more.
+//
+// - A file input that is clicked (or showPicker()ed) without ever being attached to the document
+//   (the Telegram Web pattern): its events never reach `window`.
+// - A file input inside a shadow root (open or closed): `change` is never composed, and in Firefox
+//   `input` is not either.
+//
+// For those inputs it stops the trusted `input`/`change` before page listeners and signals the
+// isolated world with a DOM event. It never reads, copies or sends file data: the isolated world
+// reads `input.files` from the shared DOM. Attributes on the input carry the state between worlds.
+// A hostile page can undo these patches (pristine prototypes from a fresh iframe): this hook is for
+// ordinary sites, and the README says so.
+(() => {
+  'use strict';
+  const SIGNAL = 'sentinelle-file-input';
+  const PENDING = 'data-sentinelle-pending';
+  const PASS = 'data-sentinelle-pass';
+  const hooked = /** @type {any} */ (window);
+  if (hooked.__sentinelleMainHook) return;
+  Object.defineProperty(hooked, '__sentinelleMainHook', { value: true });
+
+  const addListener = EventTarget.prototype.addEventListener;
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  const hasAttribute = Element.prototype.hasAttribute;
+  const setAttribute = Element.prototype.setAttribute;
+
+  /** @param {unknown} node @returns {node is HTMLInputElement} */
+  function isFileInput(node) {
+    return node instanceof HTMLInputElement && node.type === 'file';
+  }
+
+  /** Inputs whose pair of events (input, then change) is being handled in this task. */
+  const inPair = new WeakSet();
+
+  /** @param {Event} event */
+  function onFileEvent(event) {
+    const input = event.composedPath()[0];
+    if (!isFileInput(input) || !event.isTrusted) return;
+    if (hasAttribute.call(input, PASS)) return; // the isolated world's own delivery
+    if (hasAttribute.call(input, PENDING) || inPair.has(input)) {
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (!input.files || input.files.length === 0) return;
+    event.stopImmediatePropagation();
+    inPair.add(input);
+    setTimeout(() => inPair.delete(input), 0);
+    setAttribute.call(input, PENDING, '');
+    const signal = new CustomEvent(SIGNAL, { bubbles: true, composed: true });
+    if (input.isConnected) {
+      dispatch.call(input, signal);
+    } else {
+      // Attached for the time of one synchronous dispatch, so the isolated world gets the element
+      // itself as the event target.
+      const parent = document.documentElement;
+      parent.append(input);
+      try {
+        dispatch.call(input, signal);
+      } finally {
+        input.remove();
+      }
+    }
+  }
+
+  /** @param {EventTarget} target */
+  function watch(target) {
+    addListener.call(target, 'input', onFileEvent, true);
+    addListener.call(target, 'change', onFileEvent, true);
+  }
+
+  const watchedInputs = new WeakSet();
+  /** @param {HTMLElement} element */
+  function watchDetached(element) {
+    if (isFileInput(element) && !element.isConnected && !watchedInputs.has(element)) {
+      watchedInputs.add(element);
+      watch(element);
+    }
+  }
+
+  const click = HTMLElement.prototype.click;
+  HTMLElement.prototype.click = function clickHook() {
+    watchDetached(this);
+    return click.call(this);
+  };
+  const showPicker = HTMLInputElement.prototype.showPicker;
+  if (showPicker) {
+    HTMLInputElement.prototype.showPicker = function showPickerHook() {
+      watchDetached(this);
+      return showPicker.call(this);
+    };
+  }
+  const attachShadow = Element.prototype.attachShadow;
+  /** @param {ShadowRootInit} init */
+  Element.prototype.attachShadow = function attachShadowHook(init) {
+    const root = attachShadow.call(this, init);
+    watch(root);
+    return root;
+  };
+})();

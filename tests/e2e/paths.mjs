@@ -1,0 +1,126 @@
+// The ways real sites receive photos (issue 4), written once and run in every browser. For each
+// path the person picks a GPS photo, the warning comes first, "Remove" is chosen, and the page's
+// own handler must get exactly the bytes the CLI's `strip` makes from the same photo.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT, sha256File } from './harness.mjs';
+import { waitFor } from './scenario.mjs';
+
+/**
+ * @typedef {import('./scenario.mjs').Driver} Driver
+ * @typedef {import('./scenario.mjs').Server} Server
+ * @typedef {{source: string, event: string, files: {name: string, size: number, sha256: string}[]}} Seen
+ */
+
+/** The cleaned copy the engine makes, via the CLI over the same core. */
+function cleanedSha(/** @type {string} */ photo) {
+  const out = join(mkdtempSync(join(tmpdir(), 'sentinelle-clean-')), 'clean.jpg');
+  execFileSync(join(ROOT, 'target', 'release', 'sentinelle'), ['strip', photo, out]);
+  return sha256File(out);
+}
+
+/**
+ * @param {string} browserName
+ * @param {() => Promise<Driver>} newDriver
+ * @param {() => Server} server
+ * @param {() => import('./harness.mjs').Fixtures} fixtures
+ * @param {{drop: boolean}} supports what this browser's driver can do with trusted events
+ */
+export function pathTests(browserName, newDriver, server, fixtures, supports) {
+  const pageUrl = () => `${server().url}/sites/paths.html`;
+
+  /** @param {Driver} driver @returns {Promise<Seen[]>} */
+  const seen = async (driver) => driver.evaluate(() => /** @type {any} */ (window).pageSaw);
+
+  /**
+   * Runs one path: `pick` gives the page the photo its own way; returns what the page saw.
+   * @param {(driver: Driver, photo: string) => Promise<void>} pick
+   * @param {string} source
+   */
+  async function cleanedThrough(pick, source) {
+    const { withGps } = fixtures();
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await pick(driver, withGps);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
+      assert.deepEqual(await seen(driver), [], 'the page saw nothing before the choice');
+      await guard.click('#clean');
+      await waitFor(async () => (await seen(driver)).some((s) => s.source === source), `the ${source} handler ran`);
+      const got = (await seen(driver)).filter((s) => s.source === source);
+      assert.equal(got.length, 1, 'the page handler ran once');
+      assert.equal(got[0]?.files.length, 1);
+      assert.equal(got[0]?.files[0]?.name, 'phone-photo.jpg');
+      assert.equal(got[0]?.files[0]?.sha256, cleanedSha(withGps), 'the page got the engine\'s clean copy');
+    } finally {
+      await driver.close();
+    }
+  }
+
+  test(`${browserName} paths: several photos in one <input multiple>, one warning`, async () => {
+    const { withGps, noRisk } = fixtures();
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await driver.upload('#multi', [withGps, noRisk]);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), 'These photos show where they were taken');
+      assert.match(await guard.text('#summary'), /^“phone-photo\.jpg” holds a GPS position: about 48\.8584° north, 2\.2945° east/);
+      await guard.click('#clean');
+      await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
+      const [got] = await seen(driver);
+      assert.deepEqual(got?.files.map((f) => f.name), ['phone-photo.jpg', 'no-risk.jpg'], 'same files, same order');
+      assert.equal(got?.files[0]?.sha256, cleanedSha(withGps), 'the GPS photo was cleaned');
+      assert.equal(got?.files[1]?.sha256, sha256File(noRisk), 'the photo without risk is untouched');
+    } finally {
+      await driver.close();
+    }
+  });
+
+  test(`${browserName} paths: an input clicked without being attached (Telegram Web)`, () =>
+    cleanedThrough((driver, photo) => driver.chooseVia('#detached', photo), 'detached'));
+
+  test(`${browserName} paths: a detached input opened with showPicker()`, () =>
+    cleanedThrough((driver, photo) => driver.chooseVia('#detached-picker', photo), 'detached-picker'));
+
+  test(`${browserName} paths: an input in an open shadow root`, () =>
+    cleanedThrough((driver, photo) => driver.uploadToHandle('openShadowInput', photo), 'open-shadow'));
+
+  test(`${browserName} paths: an input in a closed shadow root`, () =>
+    cleanedThrough((driver, photo) => driver.uploadToHandle('closedShadowInput', photo), 'closed-shadow'));
+
+  test(`${browserName} paths: a photo dropped on a drop zone`, { skip: !supports.drop && 'this driver cannot make a trusted file drop' }, () =>
+    cleanedThrough((driver, photo) => driver.dropFile('#dropzone', photo), 'drop'));
+
+  test(`${browserName} paths: a detached input with a photo without risk passes unwarned and untouched`, async () => {
+    const { noRisk } = fixtures();
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await driver.chooseVia('#detached', noRisk);
+      await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
+      assert.equal((await seen(driver))[0]?.files[0]?.sha256, sha256File(noRisk));
+    } finally {
+      await driver.close();
+    }
+  });
+
+  test(`${browserName} paths: the page never sees the hook's bookkeeping on a finished input`, async () => {
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await driver.upload('#multi', [fixtures().noRisk]);
+      await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
+      const attrs = await driver.evaluate(() => Array.from(document.getElementById('multi')?.attributes ?? [], (a) => a.name));
+      assert.deepEqual(attrs.filter((/** @type {string} */ a) => a.startsWith('data-sentinelle')), []);
+      assert.ok(readFileSync(fixtures().noRisk).length > 0);
+    } finally {
+      await driver.close();
+    }
+  });
+}

@@ -1,0 +1,60 @@
+// A fixture site with the upload patterns real sites use. Every handler records what it got in
+// window.pageSaw, so the tests can tell exactly what reached the page.
+'use strict';
+/** @type {{source: string, event: string, files: {name: string, size: number, sha256: string}[]}[]} */
+const pageSaw = [];
+/** @type {any} */ (window).pageSaw = pageSaw;
+
+/** @param {File} file */
+async function describeFile(file) {
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { name: file.name, size: file.size, sha256 };
+}
+
+/** @param {string} source @param {string} event @param {FileList | File[] | null} files */
+async function record(source, event, files) {
+  pageSaw.push({ source, event, files: await Promise.all(Array.from(files ?? []).map(describeFile)) });
+}
+
+/** @param {HTMLInputElement} input @param {string} source */
+function listen(input, source) {
+  input.addEventListener('change', () => record(source, 'change', input.files));
+}
+
+// 1. A multiple input in the light DOM.
+listen(/** @type {HTMLInputElement} */ (document.getElementById('multi')), 'multi');
+
+// 2. A detached input, created and clicked, never attached (the Telegram Web pattern).
+/** @param {boolean} picker */
+function detachedInput(picker) {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = 'image/*';
+  input.onchange = () => record(picker ? 'detached-picker' : 'detached', 'change', input.files);
+  if (picker) input.showPicker(); else input.click();
+}
+document.getElementById('detached')?.addEventListener('click', () => detachedInput(false));
+document.getElementById('detached-picker')?.addEventListener('click', () => detachedInput(true));
+
+// 3. Inputs inside an open and a closed shadow root.
+for (const mode of /** @type {const} */ (['open', 'closed'])) {
+  const host = /** @type {HTMLElement} */ (document.getElementById(`${mode}-host`));
+  const root = host.attachShadow({ mode });
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.id = `${mode}-input`;
+  root.append(input);
+  listen(input, `${mode}-shadow`);
+  // For the tests only: a handle on the closed root's input, as the test driver cannot pierce it.
+  /** @type {any} */ (window)[`${mode}ShadowInput`] = input;
+}
+
+// 4. A drop zone, as react-dropzone reads it.
+const zone = /** @type {HTMLElement} */ (document.getElementById('dropzone'));
+zone.addEventListener('dragover', (e) => e.preventDefault());
+zone.addEventListener('drop', (e) => {
+  e.preventDefault();
+  const files = Array.from(e.dataTransfer?.items ?? []).map((item) => item.getAsFile()).filter((f) => f !== null);
+  record('drop', 'drop', /** @type {File[]} */ (files));
+});
