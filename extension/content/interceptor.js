@@ -287,6 +287,8 @@
 
     show() {
       this.host.style.setProperty('visibility', 'visible', 'important');
+      // In a frame, the warning fills the frame: bring the frame into the person's view.
+      if (window !== window.top) document.documentElement.scrollIntoView({ block: 'center', inline: 'center' });
       this.frame.focus();
     }
 

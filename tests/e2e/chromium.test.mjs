@@ -42,6 +42,7 @@ async function driverIn(ctx) {
       if (!handle) throw new Error(`window.${name} is not an element`);
       await /** @type {import('playwright-core').ElementHandle<HTMLInputElement>} */ (handle).setInputFiles(path);
     },
+    uploadInFrame: (frameSelector, inputSelector, path) => page.frameLocator(frameSelector).locator(inputSelector).setInputFiles(path),
     // A trusted drag of a real file from outside the page (what the OS gives the browser).
     dropFile: async (selector, path) => {
       const box = await page.locator(selector).boundingBox();
@@ -60,6 +61,7 @@ async function driverIn(ctx) {
         // A mouse click at the button's place, as a person makes it. (locator.click() waits on the
         // out-of-process guard frame, which goes away as soon as the choice is made.)
         click: async (selector) => {
+          await frame.locator(selector).scrollIntoViewIfNeeded();
           const box = await frame.locator(selector).boundingBox();
           if (!box) throw new Error(`${selector} is not visible`);
           await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);

@@ -42,6 +42,12 @@ async function newDriver() {
       const handle = await page.evaluateHandle((n) => /** @type {any} */ (window)[n], name);
       await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (handle).uploadFile(path);
     },
+    uploadInFrame: async (frameSelector, inputSelector, path) => {
+      const frame = await (await page.waitForSelector(frameSelector))?.contentFrame();
+      const input = await frame?.waitForSelector(inputSelector);
+      if (!input) throw new Error(`${inputSelector} not found in ${frameSelector}`);
+      await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (input).uploadFile(path);
+    },
     dropFile: async () => {
       throw new Error('WebDriver BiDi cannot drag a file from outside the page');
     },

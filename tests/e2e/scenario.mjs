@@ -12,6 +12,7 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  *   upload(selector: string, path: string | string[]): Promise<void>,
  *   chooseVia(button: string, path: string): Promise<void>,
  *   uploadToHandle(globalName: string, path: string): Promise<void>,
+ *   uploadInFrame(frameSelector: string, inputSelector: string, path: string): Promise<void>,
  *   dropFile(selector: string, path: string): Promise<void>,
  *   guard(): Promise<GuardView>,
  *   evaluate(fn: Function, arg?: any): Promise<any>,

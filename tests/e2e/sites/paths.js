@@ -58,3 +58,12 @@ zone.addEventListener('drop', (e) => {
   const files = Array.from(e.dataTransfer?.items ?? []).map((item) => item.getAsFile()).filter((f) => f !== null);
   record('drop', 'drop', /** @type {File[]} */ (files));
 });
+
+// 5. Uploads inside frames report here. The cross-origin frame is the same server under another
+// host name (localhost vs 127.0.0.1), which makes it another origin.
+window.addEventListener('message', (e) => {
+  if (typeof e.data?.fixtureFrame === 'string') pageSaw.push({ source: e.data.fixtureFrame, event: 'change', files: e.data.files });
+});
+const cross = /** @type {HTMLIFrameElement} */ (document.getElementById('cross-origin-frame'));
+const otherHost = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+cross.src = `${location.protocol}//${otherHost}:${location.port}/sites/frame.html?name=cross-origin-frame`;
