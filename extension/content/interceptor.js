@@ -223,6 +223,11 @@
       this.frame = document.createElement('iframe');
       /** @type {ReturnType<typeof setInterval> | undefined} */
       this.watch = undefined;
+      this.shown = false;
+      /** @type {MutationObserver | undefined} */
+      this.styleGuard = undefined;
+      /** @type {string | null} */
+      this.styleText = null;
     }
 
     /**
@@ -241,6 +246,7 @@
         const timer = setTimeout(() => {
           if (!shown) reject(new GuardFailure(M.FailureCode.TIMEOUT));
         }, GUARD_ANSWER_TIMEOUT_MS);
+        // A page that removes the guard gets a blocked upload.
         this.watch = setInterval(() => {
           if (!this.host.isConnected || !this.frame.isConnected) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
         }, GUARD_WATCH_INTERVAL_MS);
@@ -271,22 +277,35 @@
       return /** @type {Promise<{decision: string, files: File[]}>} */ (answer);
     }
 
-    mount() {
-      // Inline !important styles: page CSS that targets the host cannot hide or move it.
+    /** Inline !important styles: page CSS that targets the host cannot hide or move it. */
+    applyStyle() {
       const style = this.host.style;
       for (const [prop, value] of Object.entries({
         all: 'initial', position: 'fixed', inset: '0', display: 'block', 'z-index': '2147483647',
-        visibility: 'hidden', width: '100vw', height: '100vh', margin: '0', padding: '0', border: '0',
+        visibility: this.shown ? 'visible' : 'hidden', width: '100vw', height: '100vh', margin: '0',
+        padding: '0', border: '0', opacity: '1', transform: 'none', filter: 'none', 'clip-path': 'none',
       })) style.setProperty(prop, value, 'important');
+      this.styleText = this.host.getAttribute('style');
+    }
+
+    mount() {
+      this.applyStyle();
+      // A page that restyles the host gets the styles put back before the next frame is drawn.
+      this.styleGuard = new MutationObserver(() => {
+        if (this.host.getAttribute('style') !== this.styleText) this.applyStyle();
+      });
+      this.styleGuard.observe(this.host, { attributes: true, attributeFilter: ['style', 'class', 'hidden'] });
       this.frame.setAttribute('title', chrome.i18n.getMessage('extName'));
       this.frame.setAttribute('allowtransparency', 'true');
       this.frame.style.cssText = 'border:0;width:100%;height:100%;display:block;background:transparent;color-scheme:normal';
       this.root.append(this.frame);
-      (document.body ?? document.documentElement).append(this.host);
+      // Under <html>, not <body>: page styles on <body> (transform, filter) do not reach it.
+      document.documentElement.append(this.host);
     }
 
     show() {
-      this.host.style.setProperty('visibility', 'visible', 'important');
+      this.shown = true;
+      this.applyStyle();
       // In a frame, the warning fills the frame: bring the frame into the person's view.
       if (window !== window.top) document.documentElement.scrollIntoView({ block: 'center', inline: 'center' });
       this.frame.focus();
@@ -294,6 +313,8 @@
 
     remove() {
       clearInterval(this.watch);
+      this.styleGuard?.disconnect();
+      this.shown = false;
       // Hidden at once; taken out of the page a moment later, so the frame finishes handling the
       // click that made the choice (removing an out-of-process frame mid-event aborts its input).
       this.host.style.setProperty('visibility', 'hidden', 'important');

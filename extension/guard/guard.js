@@ -76,6 +76,7 @@ async function serve(port, files) {
     port.postMessage({ type: M.Type.DECISION, decision, files: [] });
     return;
   }
+  el('busy').textContent = t('busyCleaning');
   el('busy').hidden = false;
   const cleaned = files.map((file, i) => {
     const report = reports[i];
@@ -102,7 +103,6 @@ function render(warning) {
   el('clean').hidden = !warning.canClean;
   el('original').textContent = t('actionOriginal');
   el('cancel').textContent = t('actionCancel');
-  el('busy').textContent = t('busyCleaning');
   /** @type {HTMLElement} */ (document.querySelector('.backdrop')).hidden = false;
 }
 
@@ -125,6 +125,19 @@ function choice(canClean) {
   };
   focusSafe();
   window.addEventListener('focus', focusSafe);
+  // Clickjacking: where the browser can tell (Chromium's IntersectionObserver v2), a button press
+  // does not count while something covers the warning or makes it transparent; the person is told,
+  // and Escape still cancels.
+  let obscured = false;
+  if ('IntersectionObserver' in window) {
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const visible = /** @type {{isVisible?: boolean}} */ (entry).isVisible;
+        if (visible !== undefined) obscured = !visible;
+      }
+    }, /** @type {IntersectionObserverInit} */ ({ trackVisibility: true, delay: 100, threshold: [1] }));
+    observer.observe(el('clean').closest('.dialog') ?? document.body);
+  }
   return new Promise((resolve) => {
     /** @param {string} decision */
     const finish = (decision) => {
@@ -133,7 +146,13 @@ function choice(canClean) {
     };
     for (const button of buttons) {
       button.addEventListener('click', (event) => {
-        if (event.isTrusted && button.dataset.decision) finish(button.dataset.decision);
+        if (!event.isTrusted || !button.dataset.decision) return;
+        if (obscured) {
+          el('busy').textContent = t('obscured');
+          el('busy').hidden = false;
+          return;
+        }
+        finish(button.dataset.decision);
       });
     }
     document.addEventListener('keydown', (event) => {

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchChromium, makeFixtures } from './harness.mjs';
+import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { scenarioTests } from './scenario.mjs';
 
@@ -66,6 +67,7 @@ async function driverIn(ctx) {
           if (!box) throw new Error(`${selector} is not visible`);
           await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
         },
+        press: (key) => page.keyboard.press(key),
         focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
       };
     },
@@ -89,6 +91,7 @@ async function guardFrame(page) {
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
 pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true });
+hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {
   const { context: fr } = await launchChromium(chromium, { lang: 'fr' });

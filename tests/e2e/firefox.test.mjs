@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchFirefox, makeFixtures } from './harness.mjs';
+import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { scenarioTests } from './scenario.mjs';
 
@@ -57,6 +58,7 @@ async function newDriver() {
       return {
         text: async (selector) => (await frame.$eval(selector, (el) => el.textContent ?? '')).trim(),
         click: (selector) => frame.click(selector),
+        press: (key) => page.keyboard.press(key),
         focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
       };
     },
@@ -84,3 +86,4 @@ async function guardFrame(page) {
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
 pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false });
+hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });

@@ -16,12 +16,15 @@ import { waitFor } from './scenario.mjs';
  * @typedef {{source: string, event: string, files: {name: string, size: number, sha256: string}[]}} Seen
  */
 
-/** The cleaned copy the engine makes, via the CLI over the same core. */
-function cleanedSha(/** @type {string} */ photo) {
+/** The cleaned copy the engine makes, via the CLI over the same core; returns its path. */
+export function cleanedCopy(/** @type {string} */ photo) {
   const out = join(mkdtempSync(join(tmpdir(), 'sentinelle-clean-')), 'clean.jpg');
   execFileSync(join(ROOT, 'target', 'release', 'sentinelle'), ['strip', photo, out]);
-  return sha256File(out);
+  return out;
 }
+
+/** @param {string} photo */
+export const cleanedSha = (photo) => sha256File(cleanedCopy(photo));
 
 /**
  * @param {string} browserName

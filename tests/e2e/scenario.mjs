@@ -20,7 +20,7 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  *   close(): Promise<void>,
  * }} Driver
  * @typedef {{ text(selector: string): Promise<string>, click(selector: string): Promise<void>,
- *   focused(): Promise<string> }} GuardView
+ *   press(key: string): Promise<void>, focused(): Promise<string> }} GuardView
  * @typedef {{ url: string, received: import('../../scripts/serve.mjs').ReceivedUpload[] }} Server
  */
 

@@ -1,0 +1,121 @@
+// A hostile page must not win (issue 4): it tries to remove, restyle, read, forge and overlay the
+// guard. Expected: the decision is only ever the person's, and a guard that disappears leaves the
+// upload blocked, never silently sent.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { statSync } from 'node:fs';
+import { cleanedCopy } from './paths.mjs';
+import { waitFor } from './scenario.mjs';
+
+/**
+ * @typedef {import('./scenario.mjs').Driver} Driver
+ * @typedef {{source: string, files: {name: string, size: number}[]}} Seen
+ */
+
+/**
+ * @param {string} browserName
+ * @param {() => Promise<Driver>} newDriver
+ * @param {() => import('./scenario.mjs').Server} server
+ * @param {() => import('./harness.mjs').Fixtures} fixtures
+ * @param {{visibility: boolean}} supports whether the browser reports occlusion (IntersectionObserver v2)
+ */
+export function hostileTests(browserName, newDriver, server, fixtures, supports) {
+  /** @param {string} attack */
+  const url = (attack) => `${server().url}/sites/hostile.html?attack=${attack}`;
+  /** @param {Driver} driver @returns {Promise<Seen[]>} */
+  const seen = (driver) => driver.evaluate(() => /** @type {any} */ (window).pageSaw);
+  /** @param {Driver} driver @returns {Promise<string[]>} */
+  const learned = (driver) => driver.evaluate(() => /** @type {any} */ (window).learned);
+  /** @param {Seen[]} list */
+  const withFiles = (list) => list.filter((s) => s.files.length > 0);
+  const pause = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+  /**
+   * @param {string} attack
+   * @param {(driver: Driver) => Promise<void>} body
+   */
+  async function under(attack, body) {
+    const driver = await newDriver();
+    try {
+      await driver.goto(url(attack));
+      await body(driver);
+    } finally {
+      await driver.close();
+    }
+  }
+
+  test(`${browserName} hostile: a page that removes the guard gets nothing, and the person is told`, () =>
+    under('remove-guard', async (driver) => {
+      await driver.upload('#photo', fixtures().withGps);
+      await waitFor(() => driver.evaluate(() => Boolean(document.querySelector('sentinelle-notice'))), 'the notice shows');
+      await pause(300);
+      assert.deepEqual(withFiles(await seen(driver)), [], 'the upload stayed blocked');
+      assert.equal(await driver.evaluate(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length), 0);
+    }));
+
+  test(`${browserName} hostile: a page that restyles the guard cannot hide it; the person still decides`, () =>
+    under('restyle-guard', async (driver) => {
+      await driver.upload('#photo', fixtures().withGps);
+      const guard = await driver.guard();
+      await pause(200);
+      const style = await driver.evaluate(() => {
+        const host = /** @type {HTMLElement} */ (document.querySelector('sentinelle-guard'));
+        return { display: getComputedStyle(host).display, visibility: getComputedStyle(host).visibility, opacity: getComputedStyle(host).opacity };
+      });
+      assert.deepEqual(style, { display: 'block', visibility: 'visible', opacity: '1' });
+      await guard.click('#clean');
+      await waitFor(async () => withFiles(await seen(driver)).length > 0, 'the page got the file');
+      assert.equal(withFiles(await seen(driver))[0]?.files[0]?.size, cleanedSize(fixtures().withGps));
+    }));
+
+  test(`${browserName} hostile: forged protocol messages and events decide nothing`, () =>
+    under('forge', async (driver) => {
+      await driver.upload('#photo', fixtures().withGps);
+      const guard = await driver.guard();
+      await pause(800);
+      assert.deepEqual(withFiles(await seen(driver)), [], 'nothing reached the page');
+      assert.deepEqual((await learned(driver)).filter((l) => l.startsWith('guard answered')), [], 'no guard answered the page');
+      assert.equal(await guard.text('#title'), 'This photo shows where it was taken', 'the real warning is still up');
+      await guard.click('#cancel');
+      await pause(500);
+      assert.deepEqual(withFiles(await seen(driver)), [], 'cancel: still nothing');
+    }));
+
+  test(`${browserName} hostile: the page cannot read the warning`, () =>
+    under('read', async (driver) => {
+      await driver.upload('#photo', fixtures().withGps);
+      const guard = await driver.guard();
+      await pause(700);
+      assert.deepEqual(await learned(driver), ['host:sentinelle-guard', 'host:sentinelle-guard'],
+        'it sees that a guard element exists, nothing inside it');
+      await guard.click('#cancel');
+    }));
+
+  test(`${browserName} hostile: a decoy drawn over the warning makes its buttons refuse clicks`,
+    { skip: !supports.visibility && 'this browser does not report occlusion (no IntersectionObserver v2)' }, () =>
+      under('overlay', async (driver) => {
+        await driver.upload('#photo', fixtures().withGps);
+        const guard = await driver.guard();
+        await pause(400);
+        await guard.click('#original');
+        await pause(500);
+        assert.deepEqual(withFiles(await seen(driver)), [], 'the covered click did not count');
+        assert.match(await guard.text('#busy'), /covering the warning/);
+        await guard.press('Escape');
+        await pause(700);
+        assert.deepEqual(withFiles(await seen(driver)), [], 'Escape cancelled: nothing sent');
+      }));
+
+  test(`${browserName} hostile (documented limitation): prototypes taken from a fresh frame bypass the MAIN-world hook`, () =>
+    under('none', async (driver) => {
+      await driver.chooseVia('#detached', fixtures().withGps);
+      await waitFor(async () => withFiles(await seen(driver)).length > 0, 'the page got the file');
+      const got = withFiles(await seen(driver))[0];
+      assert.equal(got?.source, 'pristine');
+      // The original, unwarned: this is the limit of client-side interception, stated in README.
+      assert.notEqual(got?.files[0]?.size, cleanedSize(fixtures().withGps));
+    }));
+}
+
+/** @param {string} photo */
+const cleanedSize = (photo) => statSync(cleanedCopy(photo)).size;
