@@ -58,7 +58,7 @@ async function newDriver() {
       return {
         text: async (selector) => (await frame.$eval(selector, (el) => el.textContent ?? '')).trim(),
         click: (selector) => frame.click(selector),
-        press: (key) => page.keyboard.press(key),
+        press: (key) => page.keyboard.press(/** @type {import('puppeteer-core').KeyInput} */ (key)),
         focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
       };
     },
