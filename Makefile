@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK_FLAGS := --target web --out-dir pkg --out-name sentinelle --no-pack
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e clean
+.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e bench-page clean
 all: build
 
 setup:
@@ -50,6 +50,10 @@ test-e2e: build
 
 test: build lint test-rust test-wasm test-js test-e2e
 	@echo "make test: every layer passed"
+
+# What the extension costs a busy page with no upload (numbers, not a test).
+bench-page: build
+	node scripts/bench-page-cost.mjs
 
 clean:
 	rm -rf dist pkg target

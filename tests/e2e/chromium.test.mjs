@@ -133,3 +133,25 @@ test('chromium: checking and cleaning a photo makes no network request beyond th
   assert.ok(requests.some((url) => url.startsWith('chrome-extension://') && url.endsWith('.wasm')), 'the engine was loaded from the extension');
   assert.ok(requests.includes(`${server.url}/upload`), 'the page\'s own upload was seen, so requests were being watched');
 });
+
+test('chromium: a busy page where nothing is uploaded gets no engine and no guard', async () => {
+  /** @type {string[]} */
+  const requests = [];
+  /** @param {import('playwright-core').Request} request */
+  const record = (request) => { requests.push(request.url()); };
+  context.on('request', record);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/sites/busy.html`);
+    const took = await page.evaluate(() => /** @type {any} */ (window).runWorkload(50));
+    assert.ok(took > 0);
+    assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')), null, 'no guard');
+  } finally {
+    context.off('request', record);
+    await page.close();
+  }
+  // (Chromium reports the injected content script itself as a request; that is not the engine.)
+  const engine = requests.filter((url) => url.startsWith('chrome-extension://') && /\/(pkg|guard)\//.test(url));
+  assert.deepEqual(engine, [], 'neither the wasm engine nor the guard was loaded');
+  assert.ok(requests.some((url) => url.endsWith('/sites/busy.js')), 'requests were being watched');
+});

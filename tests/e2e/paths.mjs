@@ -105,6 +105,24 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
       cleanedThrough((driver, photo) => driver.uploadInFrame(`#${frame}`, '#framed', photo), frame));
   }
 
+  test(`${browserName} paths: a form with no JavaScript, submitted while the warning is up, sends no photo`, async () => {
+    const driver = await newDriver();
+    try {
+      await driver.goto(`${server().url}/sites/nojs.html`);
+      await driver.upload('#photo', fixtures().withGps);
+      await driver.guard();
+      const before = server().received.length;
+      // As if the person pressed Enter in the caption field behind the warning.
+      await driver.evaluate(() => /** @type {HTMLFormElement} */ (document.getElementById('form')).requestSubmit());
+      await waitFor(async () => server().received.length > before, 'the form reached the site');
+      const upload = server().received.at(-1);
+      assert.deepEqual(upload?.fields, { caption: 'holiday' });
+      assert.deepEqual(upload?.files, [], 'the photo was not sent while the person was deciding');
+    } finally {
+      await driver.close();
+    }
+  });
+
   test(`${browserName} paths: a detached input with a photo without risk passes unwarned and untouched`, async () => {
     const { noRisk } = fixtures();
     const driver = await newDriver();
