@@ -98,14 +98,12 @@ mod tests {
     }
 
     #[test]
-    fn a_vertical_cosine_lands_in_its_row() {
-        // A[k][j] = D[2][k] varies down the rows only: all energy goes to B[2][*]... but the
-        // columns are constant, whose DCT (without the DC row) is zero. So use a separable
-        // image A = D[2]ᵀ · D[5] (outer product), whose coefficients are B = e₂ · e₅ᵀ.
+    fn a_separable_basis_image_lands_in_one_coefficient() {
+        // A = (row 2 of D)ᵀ · (row 5 of D): the rows of D are orthonormal, so B = e₂ · e₅ᵀ.
         let m = matrices();
-        let a: [[f32; DOWNSAMPLED]; DOWNSAMPLED] = std::array::from_fn(|k| {
-            std::array::from_fn(|j| m.d[2][k] * m.d[5][j])
-        });
+        let (down, across) = (m.d[2], m.d[5]);
+        let a: [[f32; DOWNSAMPLED]; DOWNSAMPLED] =
+            down.map(|y| across.map(|x| y * x));
         let b = dct_64_to_16(&a);
         for (i, row) in b.iter().enumerate() {
             for (j, v) in row.iter().enumerate() {
