@@ -16,6 +16,8 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.jpg': 'image/jpeg',
   '.png': 'image/png', '.svg': 'image/svg+xml',
 };
+/** Upload libraries whose browser bundles the fixture sites load (dev dependencies). */
+const VENDORED = ['dropzone', 'filepond', 'uppy'];
 /** Uploads larger than this are refused (the demo has no reason to accept more). */
 const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -30,10 +32,17 @@ const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
  */
 function resolve(pathname) {
   const clean = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  // /pkg/ is the wasm package; /sites/ the end-to-end fixture sites; everything else www/.
-  const [base, rel] = clean.startsWith(`pkg${sep}`) ? [join(root, 'pkg'), clean.slice(4)]
-    : clean.startsWith(`sites${sep}`) ? [join(root, 'tests', 'e2e', 'sites'), clean.slice(6)]
-      : [join(root, 'www'), clean];
+  // /pkg/ is the wasm package; /sites/ the end-to-end fixture sites; /vendor/NAME/ the browser
+  // bundles of the upload libraries the fixture sites use; everything else www/.
+  const [first, second] = clean.split(sep);
+  /** @type {[string, string]} */
+  let place;
+  if (first === 'pkg') place = [join(root, 'pkg'), clean.slice(4)];
+  else if (first === 'sites') place = [join(root, 'tests', 'e2e', 'sites'), clean.slice(6)];
+  else if (first === 'vendor' && second && VENDORED.includes(second)) {
+    place = [join(root, 'node_modules', second, 'dist'), clean.slice(`vendor/${second}/`.length)];
+  } else place = [join(root, 'www'), clean];
+  const [base, rel] = place;
   const full = join(base, rel.endsWith(sep) || rel === '' ? join(rel, 'index.html') : rel);
   return full.startsWith(base + sep) ? full : null;
 }
@@ -81,6 +90,11 @@ export async function startServer({ port = 0 } = {}) {
           });
         }
         received.push(upload);
+        if (url.searchParams.get('format') === 'json') {
+          res.writeHead(200, { 'Content-Type': 'application/json', ...headers });
+          res.end(JSON.stringify({ ok: true, files: upload.files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })) }));
+          return;
+        }
         const items = upload.files.map((f) => `<li>${escapeHtml(f.name)} — ${f.size} bytes (${escapeHtml(f.type)})</li>`);
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...headers });
         res.end(`<!doctype html><meta charset="utf-8"><title>Received</title><h1>The site received</h1>`

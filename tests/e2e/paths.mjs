@@ -123,6 +123,33 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
     }
   });
 
+  // Real upload libraries from npm: their own upload code (XHR) must send the cleaned file.
+  for (const [library, pick] of /** @type {[string, (d: Driver, photo: string) => Promise<void>][]} */ ([
+    ['dropzone', (d, photo) => d.chooseVia('#zone', photo)],
+    ['filepond', (d, photo) => d.upload('.filepond--browser', photo)],
+    ['uppy', (d, photo) => d.upload('.uppy-Dashboard-input:not([webkitdirectory])', photo)],
+  ])) {
+    test(`${browserName} paths: a site built with ${library} uploads the cleaned copy`, async () => {
+      const { withGps } = fixtures();
+      const driver = await newDriver();
+      try {
+        await driver.goto(`${server().url}/sites/libs/${library}.html`);
+        await driver.evaluate(() => new Promise((r) => setTimeout(r, 100))); // let the library set up
+        await pick(driver, withGps);
+        const guard = await driver.guard();
+        assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
+        const before = server().received.length;
+        await guard.click('#clean');
+        await waitFor(async () => (await driver.evaluate(() => /** @type {any} */ (window).uploaded)).length > 0, `${library} finished its upload`);
+        const sent = server().received.slice(before).flatMap((u) => u.files).filter((f) => f.name === 'phone-photo.jpg');
+        assert.equal(sent.length, 1, `${library} sent the photo once`);
+        assert.equal(sent[0]?.sha256, cleanedSha(withGps), `${library} sent the engine's clean copy`);
+      } finally {
+        await driver.close();
+      }
+    });
+  }
+
   test(`${browserName} paths: a detached input with a photo without risk passes unwarned and untouched`, async () => {
     const { noRisk } = fixtures();
     const driver = await newDriver();
