@@ -7,8 +7,8 @@
 // files it is given, like any other upload.
 //
 // Detached inputs and inputs in shadow roots reach it through the MAIN-world hook
-// (content/main-hook.js). Not covered yet (issue 4): paste, showOpenFilePicker, webkitdirectory
-// (passed through untouched: replacing its files would break their relative paths).
+// (content/main-hook.js). Folder inputs (webkitdirectory) are warned about but never replaced.
+// Not covered yet (issue 4): paste, showOpenFilePicker.
 (() => {
   'use strict';
   const scope = /** @type {any} */ (globalThis);
@@ -84,8 +84,7 @@
       return;
     }
     const files = Array.from(input.files ?? []);
-    // Folders keep their relative paths only in the original File objects; issue 4 adds a warning.
-    if (input.webkitdirectory || !files.some(looksLikeImage)) return;
+    if (!files.some(looksLikeImage)) return;
     event.stopImmediatePropagation();
     input.setAttribute(PENDING, '');
     guardInput(input, files);
@@ -101,7 +100,7 @@
     const input = isFileInput(target) ? target : target instanceof Element ? findPendingInput(target) : null;
     if (!input || !input.hasAttribute(PENDING)) return;
     const files = Array.from(input.files ?? []);
-    if (input.webkitdirectory || !files.some(looksLikeImage)) {
+    if (!files.some(looksLikeImage)) {
       input.removeAttribute(PENDING);
       deliver(input, files); // the hook held the events back: give them to the page now
       return;
@@ -115,7 +114,9 @@
    */
   function guardInput(input, files) {
     input.value = '';
-    guardFiles(files)
+    // A folder's files keep their relative paths only as the original File objects: the guard
+    // can warn about them, and the person can send them as they are or not at all.
+    guardFiles(files, { folder: input.webkitdirectory })
       .then((outcome) => deliver(input, outcome))
       .finally(() => input.removeAttribute(PENDING));
   }
@@ -185,12 +186,13 @@
    * Runs one guard session and turns its answer into the files the page gets (or null).
    * Fails closed: if the guard cannot answer, the page gets nothing and the person is told why.
    * @param {File[]} files
+   * @param {{folder?: boolean}} [options]
    * @returns {Promise<File[] | null>}
    */
-  async function guardFiles(files) {
+  async function guardFiles(files, { folder = false } = {}) {
     const guard = new GuardFrame();
     try {
-      const reply = await guard.run(files);
+      const reply = await guard.run(files, folder);
       if (reply.decision === M.Decision.CANCEL) return null;
       if (reply.decision === M.Decision.CLEAN) return reply.files;
       return files;
@@ -232,9 +234,10 @@
 
     /**
      * @param {File[]} files
+     * @param {boolean} folder
      * @returns {Promise<{decision: string, files: File[]}>}
      */
-    async run(files) {
+    async run(files, folder) {
       const nonce = crypto.randomUUID();
       const registered = await chrome.runtime.sendMessage({ type: M.Type.GUARD_REGISTER, nonce });
       if (!registered?.ok) throw new GuardFailure(M.FailureCode.REJECTED);
@@ -271,7 +274,7 @@
       this.frame.addEventListener('load', () => {
         const target = new URL(chrome.runtime.getURL('')).origin;
         this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
-        port.postMessage({ type: M.Type.ANALYZE, files });
+        port.postMessage({ type: M.Type.ANALYZE, files, folder });
       }, { once: true });
       this.frame.src = chrome.runtime.getURL('guard/guard.html');
       return /** @type {Promise<{decision: string, files: File[]}>} */ (answer);

@@ -61,9 +61,10 @@ export function needsWarning(report) {
  * @param {FileReport[]} reports
  * @param {string} locale
  * @param {Translate} t
+ * @param {{folder?: boolean}} [options] folder uploads cannot be cleaned without losing their paths
  * @returns {Warning}
  */
-export function describe(reports, locale, t) {
+export function describe(reports, locale, t, { folder = false } = {}) {
   const flagged = reports.filter(needsWarning);
   const located = flagged.filter((r) => r.analysis?.location);
   const cleanable = flagged.filter((r) => r.analysis && r.analysis.findings.length > 0);
@@ -77,6 +78,7 @@ export function describe(reports, locale, t) {
     if (categories.has(category)) details.push(t(`detail_${category.replace('-', '_')}`));
   }
   for (const report of unreadable) details.push(t('detailUnreadable', [report.name]));
+  if (folder && cleanable.length > 0) details.push(t('folderNote'));
 
   let title;
   let summary;
@@ -99,7 +101,7 @@ export function describe(reports, locale, t) {
     title,
     summary,
     details,
-    canClean: cleanable.length > 0 && unreadable.length === 0,
+    canClean: cleanable.length > 0 && unreadable.length === 0 && !folder,
     cleanLabel: t(located.length > 0 ? 'actionCleanLocation' : 'actionCleanHidden'),
   };
 }

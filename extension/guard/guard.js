@@ -59,15 +59,16 @@ function cleanedFile(file, bytes) {
 /**
  * @param {MessagePort} port
  * @param {File[]} files
+ * @param {boolean} folder
  */
-async function serve(port, files) {
+async function serve(port, files, folder) {
   await init();
   const reports = await Promise.all(files.map(check));
   if (!reports.some(needsWarning)) {
     port.postMessage({ type: M.Type.DECISION, decision: M.Decision.PASS, files: [] });
     return;
   }
-  const warning = describe(reports, locale, t);
+  const warning = describe(reports, locale, t, { folder });
   render(warning);
   port.postMessage({ type: M.Type.SHOW });
 
@@ -183,7 +184,7 @@ async function onInit(event) {
     const request = M.parseAnalyzeRequest(message.data);
     if (!request) return;
     port.onmessage = null;
-    serve(port, request.files).catch((error) => {
+    serve(port, request.files, request.folder).catch((error) => {
       console.error('Sentinelle guard failed', error);
       port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
     });

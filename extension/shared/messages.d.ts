@@ -20,5 +20,5 @@ interface SentinelleMessagesApi {
     | { type: 'decision'; decision: string; files: File[] }
     | { type: 'failure'; code: string }
     | null;
-  parseAnalyzeRequest(msg: unknown): { files: File[] } | null;
+  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean } | null;
 }

@@ -104,12 +104,13 @@
   /**
    * Checks the request a guard receives on its port.
    * @param {unknown} msg
-   * @returns {{files: File[]} | null}
+   * `folder`: the files come from a folder upload, whose relative paths a cleaned copy would lose.
+   * @returns {{files: File[], folder: boolean} | null}
    */
   function parseAnalyzeRequest(msg) {
     if (!isRecord(msg) || msg.type !== Type.ANALYZE || !Array.isArray(msg.files)) return null;
     if (msg.files.length === 0 || !msg.files.every((f) => f instanceof File)) return null;
-    return { files: msg.files };
+    return { files: msg.files, folder: msg.folder === true };
   }
 
   const api = Object.freeze({

@@ -34,6 +34,11 @@ async function driverIn(ctx) {
   return {
     goto: async (url) => { await page.goto(url); },
     upload: (selector, path) => page.setInputFiles(selector, path),
+    // Playwright's folder upload waits until the input keeps its files, which it does not while
+    // the person decides: start it and let the guard answer.
+    uploadFolder: async (selector, dir) => {
+      page.setInputFiles(selector, dir, { timeout: 60_000 }).catch(() => {});
+    },
     chooseVia: async (button, path) => {
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click(button)]);
       await chooser.setFiles(path);
@@ -90,7 +95,7 @@ async function guardFrame(page) {
 }
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
-pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true });
+pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true });
 hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {

@@ -35,6 +35,10 @@ async function newDriver() {
       const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
       await input.uploadFile(...[path].flat());
     },
+    uploadFolder: async (selector, dir) => {
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
+      await input.uploadFile(dir);
+    },
     chooseVia: async (button, path) => {
       const [chooser] = await Promise.all([page.waitForFileChooser(), page.click(button)]);
       await chooser.accept([path]);
@@ -85,5 +89,5 @@ async function guardFrame(page) {
 }
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
-pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false });
+pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false });
 hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });

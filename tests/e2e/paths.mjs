@@ -3,7 +3,7 @@
 // own handler must get exactly the bytes the CLI's `strip` makes from the same photo.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -31,7 +31,7 @@ export const cleanedSha = (photo) => sha256File(cleanedCopy(photo));
  * @param {() => Promise<Driver>} newDriver
  * @param {() => Server} server
  * @param {() => import('./harness.mjs').Fixtures} fixtures
- * @param {{drop: boolean}} supports what this browser's driver can do with trusted events
+ * @param {{drop: boolean, folder: boolean}} supports what this browser's driver can do with trusted events
  */
 export function pathTests(browserName, newDriver, server, fixtures, supports) {
   const pageUrl = () => `${server().url}/sites/paths.html`;
@@ -118,6 +118,29 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
       const upload = server().received.at(-1);
       assert.deepEqual(upload?.fields, { caption: 'holiday' });
       assert.deepEqual(upload?.files, [], 'the photo was not sent while the person was deciding');
+    } finally {
+      await driver.close();
+    }
+  });
+
+  test(`${browserName} paths: a folder with a GPS photo is warned about; "Upload as is" keeps the relative paths`,
+    { skip: !supports.folder && 'this driver cannot choose a folder (WebDriver BiDi input.setFiles refuses directories)' }, async () => {
+    const { withGps, noRisk } = fixtures();
+    const album = join(mkdtempSync(join(tmpdir(), 'sentinelle-folder-')), 'album');
+    mkdirSync(album);
+    copyFileSync(withGps, join(album, 'phone-photo.jpg'));
+    copyFileSync(noRisk, join(album, 'no-risk.jpg'));
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await driver.uploadFolder('#folder', album);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), 'These photos show where they were taken');
+      assert.equal(await guard.focused(), 'cancel', 'a folder cannot be cleaned: the safe choice is Cancel');
+      assert.equal(await driver.evaluate(() => /** @type {HTMLInputElement} */ (document.getElementById('folder')).files?.length), 0);
+      await guard.click('#original');
+      await waitFor(async () => (await seen(driver)).some((s) => s.source === 'folder'), 'the folder reached the page');
+      assert.deepEqual(await driver.evaluate(() => /** @type {any} */ (window).folderPaths), ['album/no-risk.jpg', 'album/phone-photo.jpg']);
     } finally {
       await driver.close();
     }

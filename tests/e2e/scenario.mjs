@@ -10,6 +10,7 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  * @typedef {{
  *   goto(url: string): Promise<void>,
  *   upload(selector: string, path: string | string[]): Promise<void>,
+ *   uploadFolder(selector: string, dir: string): Promise<void>,
  *   chooseVia(button: string, path: string): Promise<void>,
  *   uploadToHandle(globalName: string, path: string): Promise<void>,
  *   uploadInFrame(frameSelector: string, inputSelector: string, path: string): Promise<void>,

@@ -63,3 +63,11 @@ test('several photos: plural title, and the named file is the one with GPS', () 
   assert.equal(w.title, 'These photos show where they were taken');
   assert.match(w.summary, /^“beach\.jpg” holds a GPS position: about 48\.8584° north/);
 });
+
+test('a folder upload is warned about but cannot be cleaned, and says how to remove the details', () => {
+  const w = describe([gps, report({}, 'b.jpg')], 'en', en, { folder: true });
+  assert.equal(w.warn, true);
+  assert.equal(w.canClean, false);
+  assert.match(w.details.at(-1) ?? '', /upload the photos one at a time/);
+  assert.equal(describe([gps], 'en', en).canClean, true, 'the same photo alone can be cleaned');
+});

@@ -34,7 +34,8 @@ test('guard replies: decisions must be known and carry real files', () => {
 
 test('analyze requests need at least one real file', () => {
   const file = new File(['x'], 'a.jpg');
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file] });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true }), { files: [file], folder: true });
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [] }), null);
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: ['a.jpg'] }), null);
 });

@@ -25,6 +25,14 @@ function listen(input, source) {
 // 1. A multiple input in the light DOM.
 listen(/** @type {HTMLInputElement} */ (document.getElementById('multi')), 'multi');
 
+// 1b. A folder input: the relative paths matter to the site.
+const folder = /** @type {HTMLInputElement} */ (document.getElementById('folder'));
+folder.addEventListener('change', async () => {
+  const files = Array.from(folder.files ?? []);
+  await record('folder', 'change', files);
+  /** @type {any} */ (window).folderPaths = files.map((f) => f.webkitRelativePath).sort();
+});
+
 // 2. A detached input, created and clicked, never attached (the Telegram Web pattern).
 /** @param {boolean} picker */
 function detachedInput(picker) {
