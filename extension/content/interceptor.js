@@ -346,6 +346,33 @@
     setTimeout(() => host.remove(), 8000);
   }
 
+  /** Shadow roots this script listens on (found lazily, see watchShadowRootsOnPath). */
+  const watchedRoots = new WeakSet();
+
+  /**
+   * Shadow roots that no hook saw being made (declarative shadow DOM, or roots made before the
+   * MAIN-world hook ran): the person's pointer or keyboard reaches a file input through them, and
+   * those events are composed, so they pass here first. Listening on each root on the path, closed
+   * ones included, catches the input's uncomposed `change` before the page's own listeners.
+   * @param {Event} event
+   */
+  function watchShadowRootsOnPath(event) {
+    if (!event.isTrusted) return;
+    for (const node of event.composedPath()) {
+      if (!(node instanceof Element)) continue;
+      const root = shadowRootOf(node);
+      if (!root || watchedRoots.has(root)) continue;
+      watchedRoots.add(root);
+      root.addEventListener('input', onFileEvent, true);
+      root.addEventListener('change', onFileEvent, true);
+      // Roots nested in a closed root are only visible from inside it.
+      root.addEventListener('pointerdown', watchShadowRootsOnPath, true);
+      root.addEventListener('keydown', watchShadowRootsOnPath, true);
+    }
+  }
+
+  window.addEventListener('pointerdown', watchShadowRootsOnPath, true);
+  window.addEventListener('keydown', watchShadowRootsOnPath, true);
   window.addEventListener('input', onFileEvent, true);
   window.addEventListener('change', onFileEvent, true);
   window.addEventListener(SIGNAL, onHookSignal, true);

@@ -97,6 +97,10 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
   test(`${browserName} paths: an input in a closed shadow root`, () =>
     cleanedThrough((driver, photo) => driver.uploadToHandle('closedShadowInput', photo), 'closed-shadow'));
 
+  // A test driver cannot select inside a closed root either: it clicks the host, which is the label.
+  test(`${browserName} paths: an input in a declarative closed shadow root, opened by a click`, () =>
+    cleanedThrough((driver, photo) => driver.chooseVia('#declarative-host', photo), 'declarative-shadow'));
+
   test(`${browserName} paths: a photo dropped on a drop zone`, { skip: !supports.drop && 'this driver cannot make a trusted file drop' }, () =>
     cleanedThrough((driver, photo) => driver.dropFile('#dropzone', photo), 'drop'));
 

@@ -58,6 +58,9 @@ for (const mode of /** @type {const} */ (['open', 'closed'])) {
   /** @type {any} */ (window)[`${mode}ShadowInput`] = input;
 }
 
+// 3b. An input in a declarative closed shadow root: only an inline handler can reach it.
+/** @type {any} */ (window).recordDeclarative = (/** @type {HTMLInputElement} */ input) => record('declarative-shadow', 'change', input.files);
+
 // 4. A drop zone, as react-dropzone reads it.
 const zone = /** @type {HTMLElement} */ (document.getElementById('dropzone'));
 zone.addEventListener('dragover', (e) => e.preventDefault());
