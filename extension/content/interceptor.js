@@ -127,7 +127,11 @@
    * @param {File[] | null} files
    */
   function deliver(input, files) {
-    if (!files || files.length === 0) return;
+    if (!files || files.length === 0) {
+      // As when the person dismisses the file chooser (a picker wrapper waits on it).
+      input.dispatchEvent(new Event('cancel', { bubbles: true }));
+      return;
+    }
     const transfer = new DataTransfer();
     for (const file of files) transfer.items.add(file);
     input.files = transfer.files;
@@ -309,9 +313,23 @@
     show() {
       this.shown = true;
       this.applyStyle();
-      // In a frame, the warning fills the frame: bring the frame into the person's view.
-      if (window !== window.top) document.documentElement.scrollIntoView({ block: 'center', inline: 'center' });
+      if (window !== window.top) this.bringFrameIntoView();
       this.frame.focus();
+    }
+
+    /**
+     * In a frame, the warning fills the frame: scroll the pages above so the whole frame is in
+     * view (a person must see it, and Chromium reports a clipped warning as not visible, which
+     * would make its buttons refuse presses). A box the size of this frame's viewport is
+     * scrolled into view, as the document element may be much smaller than the frame.
+     */
+    bringFrameIntoView() {
+      const anchor = document.createElement('sentinelle-anchor');
+      anchor.style.cssText = `position:absolute;left:${window.scrollX}px;top:${window.scrollY}px;`
+        + `width:${window.innerWidth}px;height:${window.innerHeight}px;pointer-events:none;visibility:hidden`;
+      document.documentElement.append(anchor);
+      anchor.scrollIntoView({ block: 'center', inline: 'center' });
+      anchor.remove();
     }
 
     remove() {

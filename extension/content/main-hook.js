@@ -4,6 +4,7 @@
 //   (the Telegram Web pattern): its events never reach `window`.
 // - A file input inside a shadow root (open or closed): `change` is never composed, and in Firefox
 //   `input` is not either.
+// - showOpenFilePicker() (Chromium): files read through handles, never through an input.
 //
 // For those inputs it stops the trusted `input`/`change` before page listeners and signals the
 // isolated world with a DOM event. It never reads, copies or sends file data: the isolated world
@@ -89,6 +90,54 @@
       return showPicker.call(this);
     };
   }
+  // showOpenFilePicker (Chromium): the page reads files through handle.getFile(). Each handle's
+  // getFile is replaced by one that hands the File (never its bytes) to the isolated world in a
+  // detached input, exactly like a picked file, and resolves with what the person chose.
+  const picker = /** @type {any} */ (window).showOpenFilePicker;
+  if (typeof picker === 'function') {
+    /** @type {any} */ (window).showOpenFilePicker = async function showOpenFilePickerHook(/** @type {any[]} */ ...args) {
+      const handles = await picker.apply(this, args);
+      for (const handle of handles) {
+        const getFile = handle.getFile;
+        /** @type {Promise<File> | null} */
+        let checked = null;
+        Object.defineProperty(handle, 'getFile', {
+          configurable: true,
+          value: () => (checked ??= Promise.resolve(getFile.call(handle)).then(guardFile)),
+        });
+      }
+      return handles;
+    };
+  }
+
+  /**
+   * @param {File} file
+   * @returns {Promise<File>}
+   */
+  function guardFile(file) {
+    const input = document.createElement('input');
+    input.type = 'file';
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    input.files = transfer.files;
+    return new Promise((resolve, reject) => {
+      addListener.call(input, 'change', () => {
+        const chosen = input.files?.[0];
+        if (chosen) resolve(chosen);
+        else reject(new DOMException('The user aborted a request.', 'AbortError'));
+      });
+      addListener.call(input, 'cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')));
+      setAttribute.call(input, PENDING, '');
+      const parent = document.documentElement;
+      parent.append(input);
+      try {
+        dispatch.call(input, new CustomEvent(SIGNAL, { bubbles: true, composed: true }));
+      } finally {
+        input.remove();
+      }
+    });
+  }
+
   const attachShadow = Element.prototype.attachShadow;
   /** @param {ShadowRootInit} init */
   Element.prototype.attachShadow = function attachShadowHook(init) {

@@ -129,16 +129,27 @@ function choice(canClean) {
   // Clickjacking: where the browser can tell (Chromium's IntersectionObserver v2), a button press
   // does not count while something covers the warning or makes it transparent; the person is told,
   // and Escape still cancels.
+  // The first reading may come while the frame is still hidden, and a dialog clipped by a small
+  // frame never reaches a ratio of 1: use many thresholds, and start afresh each time the frame
+  // gets the focus (the content script focuses it once it is visible and scrolled into view).
   let obscured = false;
-  if ('IntersectionObserver' in window) {
-    const observer = new IntersectionObserver((entries) => {
+  /** @type {IntersectionObserver | null} */
+  let observer = null;
+  const track = () => {
+    if (!('IntersectionObserver' in window)) return;
+    observer?.disconnect();
+    observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const visible = /** @type {{isVisible?: boolean}} */ (entry).isVisible;
         if (visible !== undefined) obscured = !visible;
       }
-    }, /** @type {IntersectionObserverInit} */ ({ trackVisibility: true, delay: 100, threshold: [1] }));
+    }, /** @type {IntersectionObserverInit} */ ({
+      trackVisibility: true, delay: 100, threshold: Array.from({ length: 11 }, (_, i) => i / 10),
+    }));
     observer.observe(el('clean').closest('.dialog') ?? document.body);
-  }
+  };
+  track();
+  window.addEventListener('focus', track);
   return new Promise((resolve) => {
     /** @param {string} decision */
     const finish = (decision) => {

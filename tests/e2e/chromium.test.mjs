@@ -1,6 +1,8 @@
 // End-to-end in Debian's Chromium with the built extension (playwright-core, no browser download).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchChromium, makeFixtures } from './harness.mjs';
@@ -47,6 +49,19 @@ async function driverIn(ctx) {
       const handle = (await page.evaluateHandle((n) => /** @type {any} */ (window)[n], name)).asElement();
       if (!handle) throw new Error(`window.${name} is not an element`);
       await /** @type {import('playwright-core').ElementHandle<HTMLInputElement>} */ (handle).setInputFiles(path);
+    },
+    click: (selector) => page.click(selector),
+    // Playwright cannot drive the real picker (it rejects it under file-chooser interception), so
+    // the browser's picker is replaced before the page loads by one that "picks" a real file.
+    stubFilePicker: async (path) => {
+      const bytes = readFileSync(path).toString('base64');
+      const name = basename(path);
+      await page.addInitScript(({ b64, fileName }) => {
+        const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        /** @type {any} */ (window).showOpenFilePicker = async () => [{
+          kind: 'file', name: fileName, getFile: async () => new File([data], fileName, { type: 'image/jpeg' }),
+        }];
+      }, { b64: bytes, fileName: name });
     },
     uploadInFrame: (frameSelector, inputSelector, path) => page.frameLocator(frameSelector).locator(inputSelector).setInputFiles(path),
     // A trusted drag of a real file from outside the page (what the OS gives the browser).
@@ -95,7 +110,7 @@ async function guardFrame(page) {
 }
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
-pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true });
+pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true, filePicker: true });
 hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {

@@ -53,6 +53,10 @@ async function newDriver() {
       if (!input) throw new Error(`${inputSelector} not found in ${frameSelector}`);
       await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (input).uploadFile(path);
     },
+    click: (selector) => page.click(selector),
+    stubFilePicker: async () => {
+      throw new Error('Firefox has no showOpenFilePicker');
+    },
     dropFile: async () => {
       throw new Error('WebDriver BiDi cannot drag a file from outside the page');
     },
@@ -89,5 +93,5 @@ async function guardFrame(page) {
 }
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
-pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false });
+pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false, filePicker: false });
 hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });

@@ -31,7 +31,7 @@ export const cleanedSha = (photo) => sha256File(cleanedCopy(photo));
  * @param {() => Promise<Driver>} newDriver
  * @param {() => Server} server
  * @param {() => import('./harness.mjs').Fixtures} fixtures
- * @param {{drop: boolean, folder: boolean}} supports what this browser's driver can do with trusted events
+ * @param {{drop: boolean, folder: boolean, filePicker: boolean}} supports what this browser's driver can do with trusted events
  */
 export function pathTests(browserName, newDriver, server, fixtures, supports) {
   const pageUrl = () => `${server().url}/sites/paths.html`;
@@ -100,6 +100,33 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
   // A test driver cannot select inside a closed root either: it clicks the host, which is the label.
   test(`${browserName} paths: an input in a declarative closed shadow root, opened by a click`, () =>
     cleanedThrough((driver, photo) => driver.chooseVia('#declarative-host', photo), 'declarative-shadow'));
+
+  for (const choice of ['clean', 'cancel']) {
+    test(`${browserName} paths: showOpenFilePicker() then getFile(): "${choice}"`, { skip: !supports.filePicker && 'this browser has no showOpenFilePicker' }, async () => {
+      const { withGps } = fixtures();
+      const driver = await newDriver();
+      try {
+        await driver.stubFilePicker(withGps);
+        await driver.goto(`${server().url}/sites/picker.html`);
+        await driver.click('#pick');
+        const guard = await driver.guard();
+        assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
+        assert.deepEqual(await seen(driver), [], 'getFile() has not resolved before the choice');
+        await guard.click(`#${choice}`);
+        await waitFor(async () => (await seen(driver)).length > 0, 'getFile() settled');
+        const [got] = await seen(driver);
+        if (choice === 'clean') {
+          assert.equal(got?.event, 'getFile');
+          assert.equal(got?.files[0]?.name, 'phone-photo.jpg');
+          assert.equal(got?.files[0]?.sha256, cleanedSha(withGps), 'getFile() gave the clean copy');
+        } else {
+          assert.deepEqual(got, { source: 'picker', event: 'error:AbortError', files: [] }, 'as when the picker is dismissed');
+        }
+      } finally {
+        await driver.close();
+      }
+    });
+  }
 
   test(`${browserName} paths: a photo dropped on a drop zone`, { skip: !supports.drop && 'this driver cannot make a trusted file drop' }, () =>
     cleanedThrough((driver, photo) => driver.dropFile('#dropzone', photo), 'drop'));

@@ -15,6 +15,8 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  *   uploadToHandle(globalName: string, path: string): Promise<void>,
  *   uploadInFrame(frameSelector: string, inputSelector: string, path: string): Promise<void>,
  *   dropFile(selector: string, path: string): Promise<void>,
+ *   stubFilePicker(path: string): Promise<void>,
+ *   click(selector: string): Promise<void>,
  *   guard(): Promise<GuardView>,
  *   evaluate(fn: Function, arg?: any): Promise<any>,
  *   submit(): Promise<void>,
