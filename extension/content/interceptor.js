@@ -8,7 +8,7 @@
 //
 // Detached inputs and inputs in shadow roots reach it through the MAIN-world hook
 // (content/main-hook.js). Folder inputs (webkitdirectory) are warned about but never replaced.
-// Not covered yet (issue 4): paste, showOpenFilePicker.
+// Paste: substituted where the browser allows (Chromium), held and explained where not (Firefox).
 (() => {
   'use strict';
   const scope = /** @type {any} */ (globalThis);
@@ -350,7 +350,7 @@
    * @param {string} code
    */
   function showNotice(text, code) {
-    console.info('Sentinelle: upload held back (%s)', code);
+    console.info('Sentinelle notice (%s)', code);
     const host = document.createElement('sentinelle-notice');
     const root = host.attachShadow({ mode: 'closed' });
     const box = document.createElement('div');
@@ -362,6 +362,59 @@
     root.append(box);
     (document.body ?? document.documentElement).append(host);
     setTimeout(() => host.remove(), 8000);
+  }
+
+  /**
+   * Whether a synthetic paste can carry files to the page (Chromium yes; Firefox ignores
+   * clipboardData in the ClipboardEvent constructor).
+   */
+  const canRepaste = (() => {
+    try {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['x'], 'x.txt'));
+      return new ClipboardEvent('paste', { clipboardData: transfer }).clipboardData?.files.length === 1;
+    } catch {
+      return false;
+    }
+  })();
+  /** After a check where the page cannot be given the paste, the person's next paste goes through. */
+  const PASTE_AGAIN_MS = 60_000;
+  let pasteAgainUntil = 0;
+
+  /**
+   * A photo pasted into the page: held back and checked. Where the browser allows it, the page
+   * gets the chosen files in a synthetic paste; elsewhere the person is told how to go on.
+   * @param {ClipboardEvent} event
+   */
+  function onPaste(event) {
+    if (redispatching || !event.isTrusted || !event.clipboardData) return;
+    if (Date.now() < pasteAgainUntil) {
+      pasteAgainUntil = 0;
+      return;
+    }
+    const files = Array.from(event.clipboardData.files);
+    if (!files.some(looksLikeImage)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const target = event.composedPath()[0];
+    guardFiles(files).then((outcome) => {
+      if (!outcome || outcome.length === 0 || !(target instanceof EventTarget)) return;
+      if (canRepaste) {
+        const transfer = new DataTransfer();
+        for (const file of outcome) transfer.items.add(file);
+        redispatching = true;
+        try {
+          target.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, composed: true, clipboardData: transfer }));
+        } finally {
+          redispatching = false;
+        }
+      } else if (outcome === files) {
+        pasteAgainUntil = Date.now() + PASTE_AGAIN_MS;
+        showNotice(chrome.i18n.getMessage('pasteAgain'), 'paste-again');
+      } else {
+        showNotice(chrome.i18n.getMessage('pasteUseUpload'), 'paste-clean-unsupported');
+      }
+    });
   }
 
   /** Shadow roots this script listens on (found lazily, see watchShadowRootsOnPath). */
@@ -395,4 +448,5 @@
   window.addEventListener('change', onFileEvent, true);
   window.addEventListener(SIGNAL, onHookSignal, true);
   window.addEventListener('drop', onDrop, true);
+  window.addEventListener('paste', onPaste, true);
 })();

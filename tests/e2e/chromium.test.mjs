@@ -33,6 +33,7 @@ after(async () => {
  */
 async function driverIn(ctx) {
   const page = await ctx.newPage();
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
   return {
     goto: async (url) => { await page.goto(url); },
     upload: (selector, path) => page.setInputFiles(selector, path),
@@ -51,6 +52,7 @@ async function driverIn(ctx) {
       await /** @type {import('playwright-core').ElementHandle<HTMLInputElement>} */ (handle).setInputFiles(path);
     },
     click: (selector) => page.click(selector),
+    paste: () => page.keyboard.press('Control+V'),
     // Playwright cannot drive the real picker (it rejects it under file-chooser interception), so
     // the browser's picker is replaced before the page loads by one that "picks" a real file.
     stubFilePicker: async (path) => {
@@ -110,7 +112,7 @@ async function guardFrame(page) {
 }
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
-pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true, filePicker: true });
+pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true, filePicker: true, paste: true });
 hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {

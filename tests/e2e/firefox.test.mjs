@@ -54,6 +54,7 @@ async function newDriver() {
       await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (input).uploadFile(path);
     },
     click: (selector) => page.click(selector),
+    paste: () => page.keyboard.press('Control+V'),
     stubFilePicker: async () => {
       throw new Error('Firefox has no showOpenFilePicker');
     },
@@ -93,5 +94,5 @@ async function guardFrame(page) {
 }
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
-pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false, filePicker: false });
+pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false, filePicker: false, paste: false });
 hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });

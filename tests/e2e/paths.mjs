@@ -31,7 +31,7 @@ export const cleanedSha = (photo) => sha256File(cleanedCopy(photo));
  * @param {() => Promise<Driver>} newDriver
  * @param {() => Server} server
  * @param {() => import('./harness.mjs').Fixtures} fixtures
- * @param {{drop: boolean, folder: boolean, filePicker: boolean}} supports what this browser's driver can do with trusted events
+ * @param {{drop: boolean, folder: boolean, filePicker: boolean, paste: boolean}} supports what this browser's driver can do with trusted events
  */
 export function pathTests(browserName, newDriver, server, fixtures, supports) {
   const pageUrl = () => `${server().url}/sites/paths.html`;
@@ -127,6 +127,31 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
       }
     });
   }
+
+  test(`${browserName} paths: a pasted picture is checked, then reaches the page unchanged`, { skip: !supports.paste && 'the test driver cannot put a picture on this browser\'s clipboard' }, async () => {
+    const driver = await newDriver();
+    try {
+      await driver.goto(`${server().url}/sites/paste.html`);
+      await driver.evaluate(() => {
+        const w = /** @type {any} */ (window);
+        w.__guardCreated = false;
+        new MutationObserver(() => { if (document.querySelector('sentinelle-guard')) w.__guardCreated = true; })
+          .observe(document.documentElement, { childList: true });
+      });
+      const clipboardSha = await driver.evaluate(() => /** @type {any} */ (window).copyPicture());
+      await driver.click('#paste-target');
+      await driver.paste();
+      await waitFor(async () => (await seen(driver)).length > 0, 'the page got the paste');
+      const [got] = await seen(driver);
+      assert.equal(await driver.evaluate(() => /** @type {any} */ (window).__guardCreated), true, 'the guard checked it');
+      assert.equal(/** @type {any} */ (got).trusted, false, 'the page got the re-dispatched paste, not the original event');
+      assert.equal(got?.files.length, 1);
+      assert.equal(got?.files[0]?.type, 'image/png');
+      assert.equal(got?.files[0]?.sha256, clipboardSha, 'the very picture that was on the clipboard');
+    } finally {
+      await driver.close();
+    }
+  });
 
   test(`${browserName} paths: a photo dropped on a drop zone`, { skip: !supports.drop && 'this driver cannot make a trusted file drop' }, () =>
     cleanedThrough((driver, photo) => driver.dropFile('#dropzone', photo), 'drop'));

@@ -17,6 +17,7 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  *   dropFile(selector: string, path: string): Promise<void>,
  *   stubFilePicker(path: string): Promise<void>,
  *   click(selector: string): Promise<void>,
+ *   paste(): Promise<void>,
  *   guard(): Promise<GuardView>,
  *   evaluate(fn: Function, arg?: any): Promise<any>,
  *   submit(): Promise<void>,
