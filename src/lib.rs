@@ -1,5 +1,6 @@
 //! Sentinelle's core: tells what a photo gives away (GPS position, camera serial, owner name,
-//! hidden thumbnail...) and makes a clean copy without it, losslessly.
+//! hidden thumbnail...) and makes a clean copy without it, losslessly; computes the hashes
+//! helplines match images by (PDQ, MD5, SHA-256; see [`hash`]).
 //!
 //! Pure: bytes in, findings or bytes out. No I/O, no clock, no printing, so the same code runs
 //! natively (CLI, tests) and in the browser (WebAssembly, see `wasm.rs`). Untrusted input never
@@ -13,6 +14,7 @@
 //! ```
 
 pub mod error;
+pub mod hash;
 pub mod limits;
 pub mod media;
 pub mod metadata;
@@ -22,6 +24,10 @@ pub mod metadata;
 pub mod wasm;
 
 pub use error::{Error, ErrorCode};
+pub use hash::{
+    hash_image, hash_image_with_limits, md5_hex, pdq_distance, pdq_from_rgb, sha256_hex, Dihedral,
+    ImageHashes, PdqHash, PdqHashes, PdqResult, PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY,
+};
 pub use limits::Limits;
 pub use metadata::{Analysis, Category, Finding, Format, GpsPosition};
 

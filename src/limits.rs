@@ -21,6 +21,13 @@ pub struct Limits {
     pub max_exif_bytes: usize,
     /// Most findings reported; further ones are dropped. Default 1000.
     pub max_findings: usize,
+    /// Widest and tallest image decoded (for hashing), in pixels. Default 16384: above any
+    /// camera (a 200-megapixel phone photo is 16320 wide), and checked from the header, before
+    /// any pixel memory is allocated.
+    pub max_image_side: u32,
+    /// Most memory the image decoder may use, decoded pixels included. Default 512 MiB (a
+    /// 170-megapixel RGB image). Hashing then needs 4 more bytes per pixel for its own buffer.
+    pub max_decode_bytes: u64,
 }
 
 impl Default for Limits {
@@ -30,6 +37,8 @@ impl Default for Limits {
             max_segments: 4096,
             max_exif_bytes: 1024 * 1024,
             max_findings: 1000,
+            max_image_side: 16384,
+            max_decode_bytes: 512 * 1024 * 1024,
         }
     }
 }

@@ -46,6 +46,22 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
     crate::strip_metadata(bytes).map_err(|e| js_error(&e))
 }
 
+/// The hashes helplines match images by, for a JPEG or PNG:
+/// `{pdq: {hash, quality, dihedral: [8 hashes]}, md5, sha256}`, hashes in lowercase hex.
+/// PDQ is computed at full resolution on the upright image (EXIF orientation applied).
+#[wasm_bindgen(js_name = hashImage)]
+pub fn hash_image(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let hashes = crate::hash_image(bytes).map_err(|e| js_error(&e))?;
+    to_js(&hashes)
+}
+
+/// Number of differing bits between two PDQ hashes in hex (31 or less is a match). Errors
+/// with code `malformed` when either is not 64 hex digits.
+#[wasm_bindgen(js_name = pdqDistance)]
+pub fn pdq_distance(a: &str, b: &str) -> Result<u32, JsValue> {
+    crate::pdq_distance(a, b).map_err(|e| js_error(&e))
+}
+
 /// The engine's version, for bug reports and evidence bundles.
 #[wasm_bindgen(js_name = engineVersion)]
 pub fn engine_version() -> String {

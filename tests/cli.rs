@@ -148,3 +148,95 @@ fn usage_errors_exit_2_and_help_and_version_work() {
         format!("sentinelle {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn hash_json_prints_pdq_md5_and_sha256() {
+    let dir = temp_dir("cli-hash");
+    let photo = dir.join("photo.png");
+    let bytes = png_bytes(&photo_like(320, 240, 7));
+    std::fs::write(&photo, &bytes).unwrap();
+    let out = run(&path_args(&["hash"], &[&photo, Path::new("--json")]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["pdq"]["hash"], KNOWN_PHOTO_PDQ);
+    assert!(json["pdq"]["quality"].as_u64().unwrap() >= 50);
+    let dihedral = json["pdq"]["dihedral"].as_array().unwrap();
+    assert_eq!(dihedral.len(), 8);
+    assert!(dihedral.iter().all(|h| h.as_str().unwrap().len() == 64));
+    assert_eq!(json["md5"], sentinelle::md5_hex(&bytes));
+    assert_eq!(json["sha256"], sentinelle::sha256_hex(&bytes));
+
+    let plain = run(&path_args(&["hash"], &[&photo]));
+    assert!(plain.status.success());
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains(&format!("PDQ      {KNOWN_PHOTO_PDQ}  quality")));
+    assert!(text.contains(&format!("SHA-256  {}", sentinelle::sha256_hex(&bytes))));
+    assert!(text.contains("rot90"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hash_distance_compares_files_and_hex_hashes() {
+    let dir = temp_dir("cli-distance");
+    let photo = photo_like(320, 240, 7);
+    let a = dir.join("a.png");
+    let b = dir.join("b.jpg");
+    let c = dir.join("c.png");
+    std::fs::write(&a, png_bytes(&photo)).unwrap();
+    std::fs::write(&b, jpeg_bytes(&photo, 80)).unwrap();
+    std::fs::write(&c, png_bytes(&photo_like(320, 240, 8))).unwrap();
+
+    let out = run(&path_args(&["hash"], &[&a, &b, Path::new("--distance")]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("distance "), "{text}");
+    assert!(text.contains(": match (31 or less is a match)"), "{text}");
+
+    let out = run(&path_args(&["hash", "--distance", "--json"], &[&a, &c]));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["match"], false);
+    assert!(json["distance"].as_u64().unwrap() > 31);
+
+    // A 64-digit hash stands for itself.
+    let out = run(&path_args(&["hash", "--distance", KNOWN_PHOTO_PDQ], &[&a]));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().next(),
+        Some("distance 0: match (31 or less is a match)")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hash_errors_and_usage() {
+    let dir = temp_dir("cli-hash-bad");
+    let gif = dir.join("anim.gif");
+    std::fs::write(&gif, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap();
+    let out = run(&path_args(&["hash"], &[&gif]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("sentinelle: error[unsupported-format]: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+
+    for args in [
+        &["hash"][..],
+        &["hash", "a.png", "b.png"][..],
+        &["hash", "a.png", "--distance"][..],
+        &["hash", "a", "b", "c", "--distance"][..],
+    ] {
+        let out = run_str(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("sentinelle: error[usage]: "));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -56,7 +56,10 @@ fn corpus() -> Option<(PathBuf, Vec<Row>)> {
 fn differences(row: &Row, got: &PdqHashes) -> Vec<String> {
     let mut out = Vec::new();
     if got.quality != row.quality {
-        out.push(format!("quality {} (expected {})", got.quality, row.quality));
+        out.push(format!(
+            "quality {} (expected {})",
+            got.quality, row.quality
+        ));
     }
     if got.hash != row.hashes[0] {
         out.push(format!("hash {} (expected {})", got.hash, row.hashes[0]));
@@ -64,7 +67,9 @@ fn differences(row: &Row, got: &PdqHashes) -> Vec<String> {
     for (i, (ours, theirs)) in got.dihedral.iter().zip(&row.hashes).enumerate() {
         if ours != theirs {
             let d = sentinelle::pdq_distance(ours, theirs).unwrap_or(999);
-            out.push(format!("dihedral {i}: {ours} (expected {theirs}, {d} bits off)"));
+            out.push(format!(
+                "dihedral {i}: {ours} (expected {theirs}, {d} bits off)"
+            ));
         }
     }
     out
@@ -91,7 +96,11 @@ fn every_reference_vector_matches_bit_for_bit() {
         failures.len(),
         failures.join("\n")
     );
-    eprintln!("{} of {} reference rows match bit for bit", rows.len(), rows.len());
+    eprintln!(
+        "{} of {} reference rows match bit for bit",
+        rows.len(),
+        rows.len()
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@
 mod common;
 
 use js_sys::{Array, Reflect};
-use sentinelle::wasm::{analyze, engine_version, strip};
+use sentinelle::wasm::{analyze, engine_version, hash_image, pdq_distance, strip};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -109,6 +109,52 @@ fn errors_carry_stable_codes() {
         .as_string()
         .unwrap();
     assert!(!message.is_empty() && !message.contains("panicked"));
+}
+
+#[wasm_bindgen_test]
+fn hash_image_gives_the_native_pdq_bits() {
+    // The native tests expect the same string (tests/pdq_properties.rs), so the two builds
+    // agree to the bit on this image.
+    let png = common::png_bytes(&common::photo_like(320, 240, 7));
+    let hashes = hash_image(&png).unwrap();
+    let pdq = get(&hashes, "pdq");
+    assert_eq!(
+        get(&pdq, "hash").as_string().as_deref(),
+        Some(common::KNOWN_PHOTO_PDQ)
+    );
+    let quality = get(&pdq, "quality").as_f64().unwrap();
+    assert!((50.0..=100.0).contains(&quality), "{quality}");
+    let dihedral: Array = get(&pdq, "dihedral").dyn_into().unwrap();
+    assert_eq!(dihedral.length(), 8);
+    assert_eq!(
+        dihedral.get(0).as_string().as_deref(),
+        Some(common::KNOWN_PHOTO_PDQ)
+    );
+    assert_eq!(get(&hashes, "md5").as_string().map(|s| s.len()), Some(32));
+    assert_eq!(
+        get(&hashes, "sha256").as_string().map(|s| s.len()),
+        Some(64)
+    );
+}
+
+#[wasm_bindgen_test]
+fn pdq_distance_counts_bits_and_errors_carry_codes() {
+    let zero = "0".repeat(64);
+    assert_eq!(pdq_distance(&zero, &zero).unwrap(), 0);
+    assert_eq!(pdq_distance(&zero, &"f".repeat(64)).unwrap(), 256);
+    assert_eq!(
+        code_of(&pdq_distance(&zero, "xyz").unwrap_err()),
+        "malformed"
+    );
+    assert_eq!(
+        code_of(&hash_image(b"GIF89a\x01\x00\x01\x00").unwrap_err()),
+        "unsupported-format"
+    );
+    let png = common::png_bytes(&common::photo_like(40, 30, 1));
+    assert_eq!(
+        code_of(&hash_image(&png[..png.len() / 2]).unwrap_err()),
+        "truncated"
+    );
 }
 
 #[wasm_bindgen_test]

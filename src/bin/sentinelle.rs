@@ -1,4 +1,4 @@
-//! `sentinelle`: the core's analysis and cleaning from a terminal.
+//! `sentinelle`: the core's analysis, cleaning and hashing from a terminal.
 //!
 //! Exit status: 0 done, 1 the file could not be read or handled, 2 wrong usage. Errors are one
 //! line on stderr, `sentinelle: error[CODE]: message`, with the core's stable codes plus `io`
@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use sentinelle::{Analysis, Limits};
+use sentinelle::{Analysis, Dihedral, ImageHashes, Limits, PdqHash};
 
 const HELP: &str = "\
 sentinelle - what a photo gives away, and a clean copy without it
@@ -18,9 +18,15 @@ sentinelle - what a photo gives away, and a clean copy without it
 Usage:
   sentinelle inspect FILE [--json]   list the metadata that identifies, locates or dates the photo
   sentinelle strip IN OUT            write a copy of IN without that metadata (pixels untouched)
+  sentinelle hash FILE [--json]      the hashes helplines match images by: PDQ (with its quality
+                                     and the 8 rotated/flipped variants), MD5, SHA-256
+  sentinelle hash A B --distance [--json]
+                                     PDQ distance between two images (A or B may also be a
+                                     64-digit PDQ hash); 31 or less is a match
   sentinelle --version | --help
 
-Only JPEG is supported in this version. IN is never modified; OUT is replaced if it exists.
+inspect and strip read JPEG; hash reads JPEG and PNG, at full resolution, turned upright per
+EXIF. IN is never modified; OUT is replaced if it exists.
 Exit status: 0 done, 1 the file could not be handled, 2 wrong usage.";
 
 /// A failure to report: the stable code and a one-line message.
@@ -101,6 +107,22 @@ fn run_paths(args: &[OsString]) -> Result<(), Failure> {
                 _ => Err(Failure::usage("inspect takes exactly one FILE")),
             }
         }
+        "hash" => {
+            let flag = |name: &str| rest.iter().any(|a| a == name);
+            let (json, distance) = (flag("--json"), flag("--distance"));
+            let files: Vec<&OsString> = rest
+                .iter()
+                .filter(|a| *a != "--json" && *a != "--distance")
+                .collect();
+            match (distance, files.as_slice()) {
+                (false, [file]) => hash(Path::new(file), json),
+                (true, [a, b]) => distance_between(a, b, json),
+                (false, _) => Err(Failure::usage(
+                    "hash takes exactly one FILE (two with --distance)",
+                )),
+                (true, _) => Err(Failure::usage("hash --distance takes exactly two FILEs")),
+            }
+        }
         "strip" => match rest {
             [input, output] => strip(Path::new(input), Path::new(output)),
             _ => Err(Failure::usage("strip takes IN and OUT")),
@@ -170,6 +192,100 @@ fn plain_report(name: &str, analysis: &Analysis) -> String {
         ));
     }
     out
+}
+
+fn hash(path: &Path, json: bool) -> Result<(), Failure> {
+    let limits = Limits::default();
+    let bytes = read_input(path, &limits)?;
+    let hashes = sentinelle::hash_image_with_limits(&bytes, &limits)?;
+    if json {
+        let text = serde_json::to_string(&hashes)
+            .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", plain_hashes(&path.display().to_string(), &hashes));
+    }
+    Ok(())
+}
+
+fn plain_hashes(name: &str, hashes: &ImageHashes) -> String {
+    let mut out = format!("{name}\n");
+    if let Some(pdq) = &hashes.pdq {
+        out.push_str(&format!(
+            "  PDQ      {}  quality {}{}\n",
+            pdq.hash,
+            pdq.quality,
+            low_quality_note(pdq.quality)
+        ));
+    }
+    out.push_str(&format!("  MD5      {}\n", hashes.md5));
+    out.push_str(&format!("  SHA-256  {}\n", hashes.sha256));
+    if let Some(pdq) = &hashes.pdq {
+        out.push_str("  PDQ of the image turned or flipped:\n");
+        for (which, hash) in Dihedral::ALL.iter().zip(&pdq.dihedral).skip(1) {
+            out.push_str(&format!("    {:<10} {hash}\n", which.name()));
+        }
+    }
+    out
+}
+
+fn low_quality_note(quality: u8) -> &'static str {
+    if quality < sentinelle::PDQ_MIN_QUALITY {
+        " (too low to match on: the image is nearly flat)"
+    } else {
+        ""
+    }
+}
+
+/// A PDQ hash from an image file, or from the argument itself when it is 64 hex digits and
+/// not the name of a file. Returns the hash and, for a file, its quality.
+fn pdq_of(arg: &OsString) -> Result<(PdqHash, Option<u8>), Failure> {
+    let path = Path::new(arg);
+    if !path.exists() {
+        if let Some(hash) = arg.to_str().and_then(|t| PdqHash::from_hex(t.trim()).ok()) {
+            return Ok((hash, None));
+        }
+    }
+    let limits = Limits::default();
+    let bytes = read_input(path, &limits)?;
+    let hashes = sentinelle::hash_image_with_limits(&bytes, &limits)?;
+    let pdq = hashes.pdq.ok_or_else(|| Failure {
+        code: sentinelle::ErrorCode::UnsupportedFormat.as_str(),
+        message: format!("{} has no PDQ hash", path.display()),
+        exit: 1,
+    })?;
+    let hash = PdqHash::from_hex(&pdq.hash)?;
+    Ok((hash, Some(pdq.quality)))
+}
+
+fn distance_between(a: &OsString, b: &OsString, json: bool) -> Result<(), Failure> {
+    let (hash_a, quality_a) = pdq_of(a)?;
+    let (hash_b, quality_b) = pdq_of(b)?;
+    let distance = hash_a.distance(&hash_b);
+    let matched = distance <= sentinelle::PDQ_MATCH_THRESHOLD;
+    if json {
+        let value = serde_json::json!({
+            "distance": distance,
+            "match": matched,
+            "threshold": sentinelle::PDQ_MATCH_THRESHOLD,
+        });
+        println!("{value}");
+        return Ok(());
+    }
+    let verdict = if matched { "match" } else { "no match" };
+    println!(
+        "distance {distance}: {verdict} ({} or less is a match)",
+        sentinelle::PDQ_MATCH_THRESHOLD
+    );
+    for (arg, quality) in [(a, quality_a), (b, quality_b)] {
+        if let Some(q) = quality.filter(|q| *q < sentinelle::PDQ_MIN_QUALITY) {
+            println!(
+                "note: {} has PDQ quality {q}, too low to match on",
+                Path::new(arg).display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn strip(input: &Path, output: &Path) -> Result<(), Failure> {

@@ -35,12 +35,7 @@ fn matrices() -> &'static Matrices {
             })
         });
         let dt = std::array::from_fn(|k| {
-            std::array::from_fn(|i| {
-                d.get(i)
-                    .and_then(|row| row.get(k))
-                    .copied()
-                    .unwrap_or(0.0)
-            })
+            std::array::from_fn(|i| d.get(i).and_then(|row| row.get(k)).copied().unwrap_or(0.0))
         });
         Matrices { d, dt }
     })
@@ -102,8 +97,7 @@ mod tests {
         // A = (row 2 of D)ᵀ · (row 5 of D): the rows of D are orthonormal, so B = e₂ · e₅ᵀ.
         let m = matrices();
         let (down, across) = (m.d[2], m.d[5]);
-        let a: [[f32; DOWNSAMPLED]; DOWNSAMPLED] =
-            down.map(|y| across.map(|x| y * x));
+        let a: [[f32; DOWNSAMPLED]; DOWNSAMPLED] = down.map(|y| across.map(|x| y * x));
         let b = dct_64_to_16(&a);
         for (i, row) in b.iter().enumerate() {
             for (j, v) in row.iter().enumerate() {

@@ -89,7 +89,7 @@ struct RowScratch {
 
 impl RowScratch {
     fn new(cols: usize) -> Result<Self, crate::Error> {
-        let mut make = || {
+        let make = || {
             let mut v: Vec<Lane> = Vec::new();
             v.try_reserve_exact(cols)
                 .map_err(|_| crate::Error::too_large("the image is too wide to hash"))?;
@@ -108,23 +108,69 @@ impl RowScratch {
 /// its unused lanes at zero; their results are discarded.
 fn box_along_rows(data: &mut [f32], cols: usize, window: usize, scratch: &mut RowScratch) {
     let schedule = Schedule::new(cols, window);
-    for group in data.chunks_mut(cols * LANES) {
-        for lane in scratch.input.iter_mut() {
-            *lane = [0.0; LANES];
-        }
-        for (l, row) in group.chunks_exact(cols).enumerate() {
-            for (lane, &v) in scratch.input.iter_mut().zip(row) {
-                if let Some(slot) = lane.get_mut(l) {
-                    *slot = v;
-                }
-            }
+    let mut groups = data.chunks_exact_mut(cols * LANES);
+    for group in groups.by_ref() {
+        let mut rows = group.chunks_exact_mut(cols);
+        let (Some(r0), Some(r1), Some(r2), Some(r3), Some(r4), Some(r5), Some(r6), Some(r7)) = (
+            rows.next(),
+            rows.next(),
+            rows.next(),
+            rows.next(),
+            rows.next(),
+            rows.next(),
+            rows.next(),
+            rows.next(),
+        ) else {
+            continue;
+        };
+        // Zipped iterators rather than indices: no bounds checks, whole lanes stored at once.
+        for (lane, (((((((a, b), c), d), e), f), g), h)) in scratch.input.iter_mut().zip(
+            r0.iter()
+                .zip(r1.iter())
+                .zip(r2.iter())
+                .zip(r3.iter())
+                .zip(r4.iter())
+                .zip(r5.iter())
+                .zip(r6.iter())
+                .zip(r7.iter()),
+        ) {
+            *lane = [*a, *b, *c, *d, *e, *f, *g, *h];
         }
         box_lanes(&scratch.input, &mut scratch.output, schedule);
-        for (l, row) in group.chunks_exact_mut(cols).enumerate() {
-            for (v, lane) in row.iter_mut().zip(&scratch.output) {
-                if let Some(&x) = lane.get(l) {
-                    *v = x;
-                }
+        for (lane, (((((((a, b), c), d), e), f), g), h)) in scratch.output.iter().zip(
+            r0.iter_mut()
+                .zip(r1.iter_mut())
+                .zip(r2.iter_mut())
+                .zip(r3.iter_mut())
+                .zip(r4.iter_mut())
+                .zip(r5.iter_mut())
+                .zip(r6.iter_mut())
+                .zip(r7.iter_mut()),
+        ) {
+            [*a, *b, *c, *d, *e, *f, *g, *h] = *lane;
+        }
+    }
+
+    // The last rows (fewer than eight): unused lanes stay zero and their results are dropped.
+    let tail = groups.into_remainder();
+    if tail.is_empty() {
+        return;
+    }
+    for lane in scratch.input.iter_mut() {
+        *lane = [0.0; LANES];
+    }
+    for (l, row) in tail.chunks_exact(cols).enumerate() {
+        for (lane, &v) in scratch.input.iter_mut().zip(row) {
+            if let Some(slot) = lane.get_mut(l) {
+                *slot = v;
+            }
+        }
+    }
+    box_lanes(&scratch.input, &mut scratch.output, schedule);
+    for (l, row) in tail.chunks_exact_mut(cols).enumerate() {
+        for (v, lane) in row.iter_mut().zip(&scratch.output) {
+            if let Some(&x) = lane.get(l) {
+                *v = x;
             }
         }
     }
@@ -227,12 +273,8 @@ fn box_along_columns(data: &mut [f32], cols: usize, window: usize, scratch: &mut
     let ColumnScratch { sums, ring, .. } = scratch;
     sums.fill(0.0);
 
-    let row_at = |data: &[f32], r: usize| -> Option<&[f32]> {
-        data.get(r.checked_mul(cols)?..r.checked_add(1)?.checked_mul(cols)?)
-    };
-
     for r in 0..schedule.lead {
-        if let Some(row) = row_at(data, r) {
+        if let Some(row) = row_at(data, cols, r) {
             for (s, v) in sums.iter_mut().zip(row) {
                 *s += v;
             }
@@ -246,7 +288,7 @@ fn box_along_columns(data: &mut [f32], cols: usize, window: usize, scratch: &mut
             return;
         };
         if o < schedule.growing {
-            if let Some(row) = row_at(data, entering) {
+            if let Some(row) = row_at(data, cols, entering) {
                 for (s, v) in sums.iter_mut().zip(row) {
                     *s += v;
                 }
@@ -254,7 +296,7 @@ fn box_along_columns(data: &mut [f32], cols: usize, window: usize, scratch: &mut
             count += 1;
         } else if o < schedule.growing + schedule.sliding {
             // The slot still holds original row `o - growing`, the one leaving the window.
-            if let Some(row) = row_at(data, entering) {
+            if let Some(row) = row_at(data, cols, entering) {
                 for ((s, v), gone) in sums.iter_mut().zip(row).zip(ring_row.iter()) {
                     *s += v;
                     *s -= gone;
@@ -275,6 +317,11 @@ fn box_along_columns(data: &mut [f32], cols: usize, window: usize, scratch: &mut
             *out = s / n;
         }
     }
+}
+
+/// Row `r` of a `cols`-wide image, if it exists.
+fn row_at(data: &[f32], cols: usize, r: usize) -> Option<&[f32]> {
+    data.get(r.checked_mul(cols)?..r.checked_add(1)?.checked_mul(cols)?)
 }
 
 /// Samples the filtered image at the centres of a 64×64 grid of cells: the cell for output
@@ -299,7 +346,14 @@ mod tests {
 
     /// The reference's 1-D box filter transcribed from its description: strided, out of place,
     /// one value at a time. The fast passes above must agree with it bit for bit.
-    fn box_1d_plain(input: &[f32], output: &mut [f32], start: usize, len: usize, stride: usize, window: usize) {
+    fn box_1d_plain(
+        input: &[f32],
+        output: &mut [f32],
+        start: usize,
+        len: usize,
+        stride: usize,
+        window: usize,
+    ) {
         let half = (window + 2) / 2;
         let (p1, p2, p3, p4) = (half - 1, window - half + 1, len - window, half - 1);
         let (mut li, mut ri, mut oi) = (start, start, start);
@@ -389,7 +443,10 @@ mod tests {
                 .iter()
                 .zip(&fast)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
-            assert!(same, "{rows}x{cols}: the fast filter differs from the plain one");
+            assert!(
+                same,
+                "{rows}x{cols}: the fast filter differs from the plain one"
+            );
         }
     }
 

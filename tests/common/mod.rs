@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use image::ImageEncoder;
 use sentinelle::media::jpeg::{walk, PieceKind};
 use sentinelle::Limits;
 
@@ -403,6 +404,98 @@ pub fn full_fixture(orientation: u16) -> Vec<u8> {
     );
     jpeg.extend_from_slice(TRAILER);
     jpeg
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic photos for PDQ (image crate, tests only)
+
+/// A deterministic photo-like RGB image: a tilted colour gradient, overlapping discs and
+/// rectangles of random colours (structure at several scales, like objects in a scene) and a
+/// little pixel noise (like sensor grain). Different seeds give unrelated pictures. Only
+/// integer and basic float arithmetic, so native and wasm builds draw the same pixels.
+pub fn photo_like(width: u32, height: u32, seed: u64) -> image::RgbImage {
+    let mut rng = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut unit = move || (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
+    let (w, h) = (width as f32, height as f32);
+    let base = [unit() * 255.0, unit() * 255.0, unit() * 255.0];
+    let tilt = [
+        (unit() - 0.5) * 2.0,
+        (unit() - 0.5) * 2.0,
+        (unit() - 0.5) * 2.0,
+    ];
+    let (gx, gy) = (unit() - 0.5, unit() - 0.5);
+    struct Shape {
+        disc: bool,
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+        colour: [f32; 3],
+    }
+    let shapes: Vec<Shape> = (0..14)
+        .map(|_| Shape {
+            disc: unit() < 0.5,
+            cx: unit() * w,
+            cy: unit() * h,
+            rx: (0.04 + unit() * 0.3) * w,
+            ry: (0.04 + unit() * 0.3) * h,
+            colour: [unit() * 255.0, unit() * 255.0, unit() * 255.0],
+        })
+        .collect();
+    let mut noise = XorShift(seed ^ 0xDEAD_BEEF_CAFE_F00D | 1);
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let along = (gx * fx / w + gy * fy / h) * 255.0;
+        let mut px: [f32; 3] = std::array::from_fn(|c| base[c] + tilt[c] * along);
+        for s in &shapes {
+            let (dx, dy) = ((fx - s.cx) / s.rx, (fy - s.cy) / s.ry);
+            let inside = if s.disc {
+                dx * dx + dy * dy <= 1.0
+            } else {
+                dx.abs() <= 1.0 && dy.abs() <= 1.0
+            };
+            if inside {
+                for (p, c) in px.iter_mut().zip(s.colour) {
+                    *p = (*p + 2.0 * c) / 3.0;
+                }
+            }
+        }
+        let grain = (noise.next() % 17) as f32 - 8.0;
+        image::Rgb(px.map(|v| (v + grain).clamp(0.0, 255.0) as u8))
+    })
+}
+
+/// The PDQ hash of `photo_like(320, 240, 7)` saved as PNG. Native tests and the wasm boundary
+/// test both expect it, which holds the two builds to the same bits.
+pub const KNOWN_PHOTO_PDQ: &str =
+    "f8a14ce9626d73aae08b66ed6229cb9bc38d83858f590e550e1f071e6565b1f1";
+
+/// PNG bytes of an RGB image.
+pub fn png_bytes(image: &image::RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encoding a PNG in memory cannot fail");
+    out
+}
+
+/// JPEG bytes of an RGB image at the given quality.
+pub fn jpeg_bytes(image: &image::RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encoding a JPEG in memory cannot fail");
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

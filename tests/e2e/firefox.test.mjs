@@ -54,7 +54,11 @@ async function newDriver() {
       await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (input).uploadFile(path);
     },
     click: (selector) => page.click(selector),
-    paste: () => page.keyboard.press('Control+V'),
+    paste: async () => {
+      await page.keyboard.down('Control');
+      await page.keyboard.press('v');
+      await page.keyboard.up('Control');
+    },
     stubFilePicker: async () => {
       throw new Error('Firefox has no showOpenFilePicker');
     },

@@ -13,7 +13,7 @@ import { waitFor } from './scenario.mjs';
 /**
  * @typedef {import('./scenario.mjs').Driver} Driver
  * @typedef {import('./scenario.mjs').Server} Server
- * @typedef {{source: string, event: string, files: {name: string, size: number, sha256: string}[]}} Seen
+ * @typedef {{source: string, event: string, files: {name: string, size: number, sha256: string, type?: string}[]}} Seen
  */
 
 /** The cleaned copy the engine makes, via the CLI over the same core; returns its path. */
