@@ -11,7 +11,7 @@ const headless = process.env.HEADLESS === '1' || !process.env.DISPLAY;
 const server = await startServer({ port: Number(process.env.PORT ?? 0) });
 
 if (!headless) {
-  const { context } = await launchChromium(chromium, { headless: false, lang: process.env.LANG?.slice(0, 2) || 'en' });
+  const { context } = await launchChromium(chromium, { headless: false, lang: null });
   const page = context.pages()[0] ?? await context.newPage();
   await page.goto(`${server.url}/`);
   console.log(`Chromium is open on ${server.url}/ with Sentinelle loaded. Pick a phone photo with GPS.`);

@@ -114,14 +114,14 @@ export function chromiumProfileDir() {
 /**
  * Chromium with the built extension, the way a person has it. Returns the context and the id.
  * @param {typeof import('playwright-core').chromium} chromium
- * @param {{lang?: string, headless?: boolean}} [options]
+ * @param {{lang?: string | null, headless?: boolean}} [options] lang null: the system's language
  */
 export async function launchChromium(chromium, { lang = 'en-US', headless = true } = {}) {
   const ext = join(DIST, 'chromium');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/chromium is missing: run `make build`');
   const context = await chromium.launchPersistentContext(chromiumProfileDir(), {
-    executablePath: '/usr/bin/chromium', headless, locale: lang,
-    args: [...CHROMIUM_ARGS, `--lang=${lang}`, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+    executablePath: '/usr/bin/chromium', headless, ...(lang ? { locale: lang } : {}),
+    args: [...CHROMIUM_ARGS, ...(lang ? [`--lang=${lang}`] : []), `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
   });
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker');
