@@ -8,7 +8,9 @@
 //! stride through the whole image; here every column's running sum advances together, one row
 //! at a time, and rows are processed eight at a time in interleaved lanes. Each sum still sees
 //! exactly the same operations in the same order, so the result is identical while the memory
-//! access is sequential and the arithmetic vectorises.
+//! access is sequential and the independent sums can run side by side: as vector instructions
+//! where the compiler vectorises (opt-level 2 or 3, wasm with simd128), as independent scalar
+//! chains otherwise.
 //!
 //! Both passes work in place (plus a few rows of scratch), so hashing needs one float buffer
 //! the size of the image, not two.
