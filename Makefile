@@ -7,9 +7,9 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK_FLAGS := --target web --out-dir pkg --out-name sentinelle --no-pack
-RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e bench-page clean
+.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e bench bench-page clean
 all: build
 
 setup:
@@ -42,7 +42,7 @@ test-rust: setup
 test-wasm: setup
 	wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --locked --test wasm_boundary
 
-test-js: setup
+test-js: build
 	node --test tests/js/
 
 test-e2e: build
@@ -54,6 +54,11 @@ test: build lint test-rust test-wasm test-js test-e2e
 # What the extension costs a busy page with no upload (numbers, not a test).
 bench-page: build
 	node scripts/bench-page-cost.mjs
+
+# The engine natively (criterion: decode and PDQ apart, 1 MP and 12 MP) and in Chromium (www/bench/).
+bench: build
+	cargo bench --locked --bench pdq -- --warm-up-time 1 --measurement-time 3
+	node scripts/bench-browser.mjs
 
 clean:
 	rm -rf dist pkg target

@@ -25,8 +25,9 @@ pub mod wasm;
 
 pub use error::{Error, ErrorCode};
 pub use hash::{
-    hash_image, hash_image_with_limits, md5_hex, pdq_distance, pdq_from_rgb, sha256_hex, Dihedral,
-    ImageHashes, PdqHash, PdqHashes, PdqResult, PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY,
+    hash_image, hash_image_with_limits, md5_hex, pdq_distance, pdq_from_rgb, pdq_from_rgba,
+    sha256_hex, Dihedral, ImageHashes, PdqHash, PdqHashes, PdqResult, PDQ_MATCH_THRESHOLD,
+    PDQ_MIN_QUALITY,
 };
 pub use limits::Limits;
 pub use metadata::{Analysis, Category, Finding, Format, GpsPosition};

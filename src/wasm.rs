@@ -62,6 +62,15 @@ pub fn pdq_distance(a: &str, b: &str) -> Result<u32, JsValue> {
     crate::pdq_distance(a, b).map_err(|e| js_error(&e))
 }
 
+/// PDQ of pixels the browser decoded (a canvas's `ImageData`: RGBA, row-major):
+/// `{hash, quality, dihedral}`. For formats the engine does not decode, and for benchmarks of the
+/// hash alone.
+#[wasm_bindgen(js_name = pdqFromRgba)]
+pub fn pdq_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<JsValue, JsValue> {
+    let result = crate::pdq_from_rgba(width, height, rgba).map_err(|e| js_error(&e))?;
+    to_js(&crate::hash::PdqHashes::from(&result))
+}
+
 /// The engine's version, for bug reports and evidence bundles.
 #[wasm_bindgen(js_name = engineVersion)]
 pub fn engine_version() -> String {

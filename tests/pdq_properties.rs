@@ -280,3 +280,36 @@ fn distance_between_hex_hashes() {
         );
     }
 }
+
+/// Pixels from a canvas (`ImageData`, RGBA) hash exactly like the same pixels as RGB: alpha is
+/// not part of PDQ, so the browser's decoder can feed the engine directly.
+#[test]
+fn rgba_pixels_hash_like_the_same_rgb_pixels() {
+    let (width, height) = (97u32, 61u32);
+    let mut rgb = Vec::new();
+    let mut rgba = Vec::new();
+    for y in 0..height {
+        for x in 0..width {
+            let px = [
+                (x * 255 / width) as u8,
+                (y * 255 / height) as u8,
+                ((x * y) % 251) as u8,
+            ];
+            rgb.extend_from_slice(&px);
+            rgba.extend_from_slice(&px);
+            rgba.push(((x + y) % 256) as u8); // any alpha
+        }
+    }
+    let a = sentinelle::pdq_from_rgb(width, height, &rgb).unwrap();
+    let b = sentinelle::pdq_from_rgba(width, height, &rgba).unwrap();
+    assert_eq!(a, b);
+    assert!(a.quality > 0);
+    let short = &rgba[..rgba.len() - 1];
+    assert_eq!(
+        sentinelle::pdq_from_rgba(width, height, short)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "malformed"
+    );
+}

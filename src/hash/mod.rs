@@ -36,7 +36,9 @@ use serde::Serialize;
 
 pub use digest::{md5_hex, sha256_hex};
 pub use dihedral::Dihedral;
-pub use pdq::{pdq_from_rgb, PdqHash, PdqResult, PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY};
+pub use pdq::{
+    pdq_from_rgb, pdq_from_rgba, PdqHash, PdqResult, PDQ_MATCH_THRESHOLD, PDQ_MIN_QUALITY,
+};
 
 use crate::media::sniff::{sniff, Container};
 use crate::{Error, Limits};

@@ -146,6 +146,18 @@ pub fn pdq_from_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<PdqResult, Er
     )
 }
 
+/// PDQ of `width × height` RGBA pixels (4 bytes a pixel, row-major, no padding: a canvas's
+/// `ImageData`), as they are; alpha is ignored as in [`pdq_from_rgb`]. Same errors.
+pub fn pdq_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<PdqResult, Error> {
+    pdq_from_pixels(
+        rgba,
+        Layout::Rgba,
+        width as usize,
+        height as usize,
+        Orientation::NoTransforms,
+    )
+}
+
 /// PDQ of pixels in any of the layouts the decoder gives, turned upright first.
 pub(crate) fn pdq_from_pixels(
     pixels: &[u8],
