@@ -25,6 +25,17 @@ fn run_str(args: &[&str]) -> Output {
     run(&args)
 }
 
+/// The CLI's error contract: exit `status`, and exactly one stderr line naming the stable code.
+fn assert_fails_with_one_line(out: &Output, status: i32, code: &str) {
+    assert_eq!(out.status.code(), Some(status));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!("sentinelle: error[{code}]: ")),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
 fn path_args<'a>(words: &[&'a str], paths: &[&'a Path]) -> Vec<&'a std::ffi::OsStr> {
     words
         .iter()
@@ -105,13 +116,7 @@ fn bad_input_exits_1_with_one_coded_line() {
     let png = dir.join("image.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     let out = run(&path_args(&["inspect"], &[&png]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("sentinelle: error[unsupported-format]: "),
-        "{err}"
-    );
-    assert_eq!(err.lines().count(), 1);
+    assert_fails_with_one_line(&out, 1, "unsupported-format");
 
     let cut = dir.join("cut.jpg");
     std::fs::write(&cut, &full_fixture(1)[..500]).unwrap();
@@ -220,13 +225,7 @@ fn hash_errors_and_usage() {
     let gif = dir.join("anim.gif");
     std::fs::write(&gif, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap();
     let out = run(&path_args(&["hash"], &[&gif]));
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.starts_with("sentinelle: error[unsupported-format]: "),
-        "{err}"
-    );
-    assert_eq!(err.lines().count(), 1);
+    assert_fails_with_one_line(&out, 1, "unsupported-format");
 
     for args in [
         &["hash"][..],
