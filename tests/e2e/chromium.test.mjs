@@ -177,3 +177,25 @@ test('chromium: a busy page where nothing is uploaded gets no engine and no guar
   assert.deepEqual(engine, [], 'neither the wasm engine nor the guard was loaded');
   assert.ok(requests.some((url) => url.endsWith('/sites/busy.js')), 'requests were being watched');
 });
+
+for (const lang of ['de', 'ko', 'nl']) {
+  test(`chromium: a ${lang} browser gets the warning in ${lang}, with its own number format`, async () => {
+    const { translator } = await import('../js/i18n.mjs');
+    const { formatPosition } = await import('../../extension/guard/describe.js');
+    const t = translator(lang);
+    const { context: ctx } = await launchChromium(chromium, { lang });
+    try {
+      const driver = await driverIn(ctx);
+      await driver.goto(`${server.url}/`);
+      await driver.upload('#photo', fixtures.withGps);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), t('titleLocation'));
+      const where = formatPosition({ latitude: 48.85837, longitude: 2.294481 }, lang, t);
+      assert.ok((await guard.text('#summary')).startsWith(t('summaryLocation', [where])), where);
+      assert.equal(await guard.text('#clean'), t('actionCleanLocation'));
+      await guard.click('#cancel');
+    } finally {
+      await ctx.close();
+    }
+  });
+}
