@@ -8,7 +8,7 @@
 //! [`Limits`].
 //!
 //! ```
-//! let bytes: &[u8] = b"\x89PNG\r\n\x1a\n";
+//! let bytes: &[u8] = b"GIF89a\x01\0\x01\0";
 //! let err = sentinelle::analyze(bytes).unwrap_err();
 //! assert_eq!(err.code().as_str(), "unsupported-format");
 //! ```
@@ -44,9 +44,16 @@ pub fn analyze(bytes: &[u8]) -> Result<Analysis, Error> {
 /// A damaged EXIF block inside an otherwise good photo does not fail the analysis: it is
 /// reported as an "Exif" finding instead. A damaged container (truncated, malformed) does.
 pub fn analyze_with_limits(bytes: &[u8], limits: &Limits) -> Result<Analysis, Error> {
-    check_input(bytes, limits)?;
-    let layout = media::jpeg::walk(bytes, limits)?;
-    metadata::jpeg_findings::analyze_jpeg(bytes, &layout, limits)
+    match check_input(bytes, limits)? {
+        Supported::Jpeg => {
+            let layout = media::jpeg::walk(bytes, limits)?;
+            metadata::jpeg_findings::analyze_jpeg(bytes, &layout, limits)
+        }
+        Supported::Png => {
+            let layout = media::png::walk(bytes, limits)?;
+            metadata::png_findings::analyze_png(bytes, &layout, limits)
+        }
+    }
 }
 
 /// Makes a clean copy of the photo, with [`Limits::default`].
@@ -60,14 +67,28 @@ pub fn strip_metadata(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 ///
 /// Refuses (with an error) rather than return a file it could not walk itself.
 pub fn strip_metadata_with_limits(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
-    check_input(bytes, limits)?;
-    let layout = media::jpeg::walk(bytes, limits)?;
-    let orientation = metadata::jpeg_findings::jpeg_orientation(bytes, &layout, limits)?;
-    media::jpeg_strip::strip_jpeg(bytes, &layout, orientation, limits)
+    match check_input(bytes, limits)? {
+        Supported::Jpeg => {
+            let layout = media::jpeg::walk(bytes, limits)?;
+            let orientation = metadata::jpeg_findings::jpeg_orientation(bytes, &layout, limits)?;
+            media::jpeg_strip::strip_jpeg(bytes, &layout, orientation, limits)
+        }
+        Supported::Png => {
+            let layout = media::png::walk(bytes, limits)?;
+            let orientation = metadata::png_findings::png_orientation(bytes, &layout, limits)?;
+            media::png_strip::strip_png(bytes, &layout, orientation, limits)
+        }
+    }
 }
 
-/// Size limit first (cheapest), then the format: only JPEG is handled in this version.
-fn check_input(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
+/// The formats this version reads.
+enum Supported {
+    Jpeg,
+    Png,
+}
+
+/// Size limit first (cheapest), then the format: JPEG and PNG are handled in this version.
+fn check_input(bytes: &[u8], limits: &Limits) -> Result<Supported, Error> {
     if bytes.len() > limits.max_input_bytes {
         return Err(Error::too_large(format!(
             "the file is {} bytes, more than the {} allowed",
@@ -76,17 +97,23 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
         )));
     }
     match sniff(bytes) {
-        Container::Jpeg => Ok(()),
+        Container::Jpeg => Ok(Supported::Jpeg),
+        Container::Png => Ok(Supported::Png),
         _ if bytes.is_empty() => Err(Error::unsupported("the file is empty")),
         // A lone 0xFF may be the first byte of a JPEG cut short.
         _ if bytes == [0xFF] => Err(Error::truncated(
             "the file is not a complete JPEG: it stops after one byte",
         )),
+        // The start of a PNG signature is a PNG cut short.
+        _ if media::png::SIGNATURE.starts_with(bytes) => Err(Error::truncated(format!(
+            "the file is not a complete PNG: it stops after {} bytes",
+            bytes.len()
+        ))),
         Container::Unknown => Err(Error::unsupported(
-            "this is not a JPEG photo; only JPEG files can be checked in this version",
+            "this is not a JPEG or PNG image; only those can be checked in this version",
         )),
         other => Err(Error::unsupported(format!(
-            "this is a {} image; only JPEG photos can be checked in this version",
+            "this is a {} image; only JPEG and PNG images can be checked in this version",
             other.name()
         ))),
     }

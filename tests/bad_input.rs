@@ -148,7 +148,7 @@ fn random_byte_changes_in_corpus_never_panic() {
 fn other_formats_and_empty_input_are_unsupported() {
     let cases: [&[u8]; 7] = [
         b"",
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+        b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0",
         b"GIF89a\x01\0\x01\0",
         b"RIFF\x24\0\0\0WEBPVP8 ",
         b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
@@ -164,10 +164,17 @@ fn other_formats_and_empty_input_are_unsupported() {
             ErrorCode::UnsupportedFormat
         );
     }
-    assert!(analyze(b"\x89PNG\r\n\x1a\n")
+    assert!(analyze(b"GIF89a\x01\0\x01\0")
         .unwrap_err()
         .message()
-        .contains("PNG"));
+        .contains("GIF"));
+    // PNG is read now: a PNG cut after its header is truncated, not unsupported.
+    assert_eq!(
+        analyze(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+            .unwrap_err()
+            .code(),
+        ErrorCode::Truncated
+    );
     assert_eq!(analyze(&[0xFF]).unwrap_err().code(), ErrorCode::Truncated);
     assert_eq!(
         analyze(&[0xFF, 0xD8]).unwrap_err().code(),

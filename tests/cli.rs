@@ -113,9 +113,9 @@ fn strip_refuses_to_overwrite_its_input() {
 #[test]
 fn bad_input_exits_1_with_one_coded_line() {
     let dir = temp_dir("cli-bad");
-    let png = dir.join("image.png");
-    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
-    let out = run(&path_args(&["inspect"], &[&png]));
+    let gif = dir.join("image.gif");
+    std::fs::write(&gif, b"GIF89a\x01\0\x01\0").unwrap();
+    let out = run(&path_args(&["inspect"], &[&gif]));
     assert_fails_with_one_line(&out, 1, "unsupported-format");
 
     let cut = dir.join("cut.jpg");

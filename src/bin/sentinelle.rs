@@ -25,7 +25,7 @@ Usage:
                                      64-digit PDQ hash); 31 or less is a match
   sentinelle --version | --help
 
-inspect and strip read JPEG; hash reads JPEG and PNG, at full resolution, turned upright per
+inspect, strip and hash read JPEG and PNG; hash works at full resolution, turned upright per
 EXIF. IN is never modified; OUT is replaced if it exists.
 Exit status: 0 done, 1 the file could not be handled, 2 wrong usage.";
 

@@ -1,8 +1,10 @@
-//! Container walkers and lossless cleaners. Only JPEG for now; PNG, WebP, GIF, TIFF and HEIF
+//! Container walkers and lossless cleaners. JPEG and PNG for now; WebP, GIF, TIFF and HEIF
 //! come next, each in its own file.
 
 pub mod jpeg;
 pub mod jpeg_segment;
 pub mod jpeg_strip;
 pub mod orientation_exif;
+pub mod png;
+pub mod png_strip;
 pub mod sniff;

@@ -7,6 +7,11 @@
 /// Total segment size: marker (2) + length (2) + "Exif\0\0" (6) + TIFF (26).
 pub const ORIENTATION_APP1_LEN: usize = 36;
 
+/// Where the TIFF structure starts inside the segment (after marker, length and "Exif\0\0").
+const TIFF_START: usize = 10;
+/// Size of the TIFF structure alone.
+pub const ORIENTATION_TIFF_LEN: usize = ORIENTATION_APP1_LEN - TIFF_START;
+
 /// TIFF tag number of Orientation.
 const ORIENTATION_TAG: u16 = 0x0112;
 /// TIFF type SHORT.
@@ -42,6 +47,16 @@ pub fn orientation_app1(orientation: u16) -> [u8; ORIENTATION_APP1_LEN] {
     out
 }
 
+/// The same minimal TIFF structure without the JPEG wrapping, as a PNG eXIf chunk holds it.
+pub fn orientation_tiff(orientation: u16) -> [u8; ORIENTATION_TIFF_LEN] {
+    let segment = orientation_app1(orientation);
+    let mut out = [0u8; ORIENTATION_TIFF_LEN];
+    for (slot, b) in out.iter_mut().zip(segment.iter().skip(TIFF_START)) {
+        *slot = *b;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +65,7 @@ mod tests {
     fn kamadak_reads_it_back() {
         let segment = orientation_app1(6);
         let tiff = segment.get(10..).unwrap_or_default().to_vec();
+        assert_eq!(tiff, orientation_tiff(6));
         let exif = exif::Reader::new().read_raw(tiff);
         let exif = match exif {
             Ok(e) => e,

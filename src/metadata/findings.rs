@@ -1,6 +1,6 @@
 //! The growing list of findings for one file: cleaned, deduplicated and capped.
 
-use super::text::clean_str;
+use super::text::{clean_str, human_size};
 use super::{Category, Finding};
 
 /// Collects findings while a file is read.
@@ -43,5 +43,58 @@ impl FindingList {
     pub fn into_sorted(mut self) -> Vec<Finding> {
         self.items.sort_by_key(|f| f.category);
         self.items
+    }
+}
+
+/// Data after the end of the image: an appended JPEG or PNG (a second camera image, an MPF
+/// image, an unedited original) is a hidden image; anything else is reported by size.
+pub fn trailing_findings(trailing: &[u8], out: &mut FindingList) {
+    if trailing.is_empty() {
+        return;
+    }
+    let size = human_size(trailing.len());
+    let image = if trailing.starts_with(&[0xFF, 0xD8]) {
+        Some("JPEG")
+    } else if trailing.starts_with(crate::media::png::SIGNATURE) {
+        Some("PNG")
+    } else {
+        None
+    };
+    if let Some(format) = image {
+        out.push(
+            Category::HiddenImage,
+            "TrailingData",
+            &format!("{size} {format} image after the end of the photo"),
+        );
+    } else {
+        out.push(
+            Category::Other,
+            "TrailingData",
+            &format!("{size} after the end of the photo"),
+        );
+    }
+}
+
+/// Sums sizes per field name, in first-seen order.
+#[derive(Default)]
+pub struct SizeTally {
+    entries: Vec<(Category, String, &'static str, usize)>,
+}
+
+impl SizeTally {
+    /// Distinct names are bounded by the segment limit; in practice a handful.
+    pub fn add(&mut self, category: Category, field: &str, label: &'static str, size: usize) {
+        match self.entries.iter_mut().find(|(_, f, _, _)| f == field) {
+            Some(entry) => entry.3 = entry.3.saturating_add(size),
+            None => self
+                .entries
+                .push((category, field.to_string(), label, size)),
+        }
+    }
+
+    pub fn report(self, out: &mut FindingList) {
+        for (category, field, label, size) in self.entries {
+            out.push(category, &field, &format!("{} {label}", human_size(size)));
+        }
     }
 }

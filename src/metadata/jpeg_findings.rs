@@ -2,9 +2,9 @@
 //! harmless, and data after the end of the image is always reported.
 
 use super::exif_findings::{exif_findings, orientation as exif_orientation, read_exif};
-use super::findings::FindingList;
+use super::findings::{trailing_findings, FindingList, SizeTally};
 use super::photoshop::photoshop_findings;
-use super::text::{clean_text, human_size};
+use super::text::clean_text;
 use super::xmp::{embedded_image_findings, xmp_findings};
 use super::{Analysis, Category, Format};
 use crate::error::Error;
@@ -118,28 +118,6 @@ pub fn jpeg_orientation(
     Ok(None)
 }
 
-/// Data after the end-of-image marker: an appended JPEG (a second camera image, an MPF
-/// image, an unedited original) is a hidden image; anything else is reported by size.
-fn trailing_findings(trailing: &[u8], out: &mut FindingList) {
-    if trailing.is_empty() {
-        return;
-    }
-    let size = human_size(trailing.len());
-    if trailing.starts_with(&[0xFF, 0xD8]) {
-        out.push(
-            Category::HiddenImage,
-            "TrailingData",
-            &format!("{size} JPEG image after the end of the photo"),
-        );
-    } else {
-        out.push(
-            Category::Other,
-            "TrailingData",
-            &format!("{size} after the end of the photo"),
-        );
-    }
-}
-
 /// A recognisable name for an unclassified APPn segment: its identifier when it has a short
 /// printable one (e.g. "Ducky", "PictureInfo"), else "APPn".
 fn app_name(n: u8, payload: &[u8]) -> String {
@@ -153,29 +131,5 @@ fn app_name(n: u8, payload: &[u8]) -> String {
         format!("APP{n}:{}", String::from_utf8_lossy(&id))
     } else {
         format!("APP{n}")
-    }
-}
-
-/// Sums sizes per field name, in first-seen order.
-#[derive(Default)]
-struct SizeTally {
-    entries: Vec<(Category, String, &'static str, usize)>,
-}
-
-impl SizeTally {
-    /// Distinct names are bounded by the segment limit; in practice a handful.
-    fn add(&mut self, category: Category, field: &str, label: &'static str, size: usize) {
-        match self.entries.iter_mut().find(|(_, f, _, _)| f == field) {
-            Some(entry) => entry.3 = entry.3.saturating_add(size),
-            None => self
-                .entries
-                .push((category, field.to_string(), label, size)),
-        }
-    }
-
-    fn report(self, out: &mut FindingList) {
-        for (category, field, label, size) in self.entries {
-            out.push(category, &field, &format!("{} {label}", human_size(size)));
-        }
     }
 }

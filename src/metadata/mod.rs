@@ -10,6 +10,7 @@ pub(crate) mod findings;
 pub(crate) mod gps;
 pub(crate) mod jpeg_findings;
 pub(crate) mod photoshop;
+pub(crate) mod png_findings;
 pub(crate) mod text;
 pub(crate) mod xmp;
 
@@ -19,6 +20,7 @@ pub(crate) mod xmp;
 #[non_exhaustive]
 pub enum Format {
     Jpeg,
+    Png,
 }
 
 /// What kind of thing a finding gives away. Declaration order is the order findings are listed

@@ -573,3 +573,175 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+// ---------------------------------------------------------------------------------------------
+// PNG fixtures: the image crate's encoder plus chunks inserted with correct CRCs
+
+pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// A small RGB PNG of a colour gradient, encoded by the image crate (IHDR, IDAT..., IEND).
+pub fn gradient_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 255 / width.max(1)) as u8,
+            (y * 255 / height.max(1)) as u8,
+            ((x + y) * 7 % 256) as u8,
+        ])
+    });
+    png_bytes(&img)
+}
+
+/// CRC-32 as PNG uses it, bit by bit (independent of the crate's table-driven one).
+pub fn png_crc(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// One chunk: length, type, data, CRC.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    v.extend_from_slice(&png_crc(&v[4..]).to_be_bytes());
+    v
+}
+
+/// Every chunk as (type, data, whole-chunk range), walked independently of the crate.
+pub fn png_chunks(png: &[u8]) -> Vec<([u8; 4], Vec<u8>, std::ops::Range<usize>)> {
+    assert!(png.starts_with(PNG_SIGNATURE));
+    let mut out = Vec::new();
+    let mut at = 8;
+    while at + 12 <= png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        let kind: [u8; 4] = png[at + 4..at + 8].try_into().unwrap();
+        let end = at + 12 + len;
+        out.push((kind, png[at + 8..at + 8 + len].to_vec(), at..end));
+        at = end;
+        if &kind == b"IEND" {
+            break;
+        }
+    }
+    out
+}
+
+/// The data of every IDAT chunk, in order.
+pub fn png_idat(png: &[u8]) -> Vec<Vec<u8>> {
+    png_chunks(png)
+        .into_iter()
+        .filter(|(k, _, _)| k == b"IDAT")
+        .map(|(_, d, _)| d)
+        .collect()
+}
+
+/// Inserts whole chunks right after the first `skip` chunks (1 = right after IHDR).
+pub fn insert_png_chunks(png: &[u8], skip: usize, new: &[Vec<u8>]) -> Vec<u8> {
+    let at = png_chunks(png)[skip - 1].2.end;
+    let mut out = png[..at].to_vec();
+    for c in new {
+        out.extend_from_slice(c);
+    }
+    out.extend_from_slice(&png[at..]);
+    out
+}
+
+/// Inserts chunks just before IEND (where writers often put text).
+pub fn insert_png_chunks_before_iend(png: &[u8], new: &[Vec<u8>]) -> Vec<u8> {
+    let count = png_chunks(png).len();
+    insert_png_chunks(png, count - 1, new)
+}
+
+pub fn text_chunk(keyword: &str, text: &[u8]) -> Vec<u8> {
+    let mut data = keyword.as_bytes().to_vec();
+    data.push(0);
+    data.extend_from_slice(text);
+    png_chunk(b"tEXt", &data)
+}
+
+pub fn ztxt_chunk(keyword: &str, text: &[u8]) -> Vec<u8> {
+    let mut data = keyword.as_bytes().to_vec();
+    data.extend_from_slice(&[0, 0]);
+    data.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(text, 9));
+    png_chunk(b"zTXt", &data)
+}
+
+pub fn itxt_chunk(keyword: &str, text: &str, compressed: bool) -> Vec<u8> {
+    let mut data = keyword.as_bytes().to_vec();
+    data.extend_from_slice(&[0, u8::from(compressed), 0]);
+    data.extend_from_slice(b"en\0\0");
+    if compressed {
+        data.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(
+            text.as_bytes(),
+            9,
+        ));
+    } else {
+        data.extend_from_slice(text.as_bytes());
+    }
+    png_chunk(b"iTXt", &data)
+}
+
+/// Decoded RGBA pixels of a PNG, or `None` when the decoder rejects it.
+pub fn decode_png(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?;
+    let rgba = img.to_rgba8();
+    Some((rgba.width(), rgba.height(), rgba.into_raw()))
+}
+
+/// The PNGs of the corpus's exiftool test images, or an empty list with a note.
+pub fn corpus_pngs() -> Vec<PathBuf> {
+    match corpus_dir() {
+        Some(dir) => files_under(&dir.join("exiftool"), &["png"]),
+        None => {
+            eprintln!("note: no ../shared/corpus; corpus checks skipped");
+            Vec::new()
+        }
+    }
+}
+
+pub const AI_PARAMETERS: &str = "a portrait of Ann Example in her garden\nNegative prompt: blurry\nSteps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234, Model: sdxl";
+
+/// A gradient PNG with colour chunks (kept on strip), eXIf (camera EXIF with GPS, given
+/// orientation), XMP in iTXt, compressed and plain text, an AI prompt, tIME, C2PA, and a
+/// JPEG appended after IEND.
+pub fn full_png_fixture(orientation: u16) -> Vec<u8> {
+    let base = gradient_png(48, 32);
+    let mut iccp = b"Fake ICC\0\0".to_vec();
+    iccp.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(
+        &fake_icc_profile(),
+        6,
+    ));
+    let png = insert_png_chunks(
+        &base,
+        1,
+        &[
+            png_chunk(b"gAMA", &45455u32.to_be_bytes()),
+            png_chunk(b"iCCP", &iccp),
+            png_chunk(b"eXIf", &camera_exif(orientation, orientation % 2 == 0)),
+            png_chunk(b"pHYs", &[0, 0, 11, 19, 0, 0, 11, 19, 1]),
+        ],
+    );
+    let mut png = insert_png_chunks_before_iend(
+        &png,
+        &[
+            itxt_chunk("XML:com.adobe.xmp", XMP_PACKET, false),
+            ztxt_chunk("Comment", b"taken at Ann's house, 12 Example Street"),
+            text_chunk("parameters", AI_PARAMETERS.as_bytes()),
+            text_chunk("Author", b"Ann Example"),
+            text_chunk("Creation Time", b"2024-05-01T12:34:56+02:00"),
+            text_chunk("Software", b"FixtureWriter 1.0"),
+            png_chunk(b"tIME", &[0x07, 0xE8, 5, 1, 10, 34, 56]),
+            png_chunk(b"caBX", b"\0\0\0\x10jumbC2PA-manifest"),
+        ],
+    );
+    png.extend_from_slice(&gradient_jpeg(16, 16));
+    png
+}

@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
 
 /**
- * @typedef {{withGps: string, noRisk: string, portrait: string, dir: string}} Fixtures
+ * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, dir: string}} Fixtures
  */
 
 /**
@@ -51,7 +51,13 @@ export async function makeFixtures(chromium) {
     const portrait = join(dir, 'portrait-photo.jpg');
     exiftool(['-GPSLatitude=50.846557', '-GPSLatitudeRef=N', '-GPSLongitude=4.351697', '-GPSLongitudeRef=E',
       '-Make=samsung', '-Model=SM-G991B', '-Orientation#=6', '-o', portrait, noRisk]);
-    return { withGps, noRisk, portrait, dir };
+    // A screenshot-style PNG, tagged as phones and editors tag them (EXIF in eXIf, XMP text).
+    const plainPng = join(dir, 'plain.png');
+    writeFileSync(plainPng, await page.screenshot({ type: 'png' }));
+    const pngWithGps = join(dir, 'screenshot.png');
+    exiftool(['-GPSLatitude=37.566535', '-GPSLatitudeRef=N', '-GPSLongitude=126.977969', '-GPSLongitudeRef=E',
+      '-Make=Google', '-Model=Pixel 8', '-XMP-dc:Creator=Min-ji Kim', '-o', pngWithGps, plainPng]);
+    return { withGps, noRisk, portrait, pngWithGps, dir };
   } finally {
     await browser.close();
   }

@@ -202,6 +202,25 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
     }
   });
 
+  test(`${browserName} paths: a PNG with a GPS position is warned about and cleaned`, async () => {
+    const { pngWithGps } = fixtures();
+    const driver = await newDriver();
+    try {
+      await driver.goto(pageUrl());
+      await driver.upload('#multi', [pngWithGps]);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
+      assert.match(await guard.text('#summary'), /37\.5665° north, 126\.9780° east/);
+      await guard.click('#clean');
+      await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
+      const [got] = await seen(driver);
+      assert.equal(got?.files[0]?.name, 'screenshot.png');
+      assert.equal(got?.files[0]?.sha256, cleanedSha(pngWithGps), 'the engine\'s clean copy');
+    } finally {
+      await driver.close();
+    }
+  });
+
   // Real upload libraries from npm: their own upload code (XHR) must send the cleaned file.
   for (const [library, pick] of /** @type {[string, (d: Driver, photo: string) => Promise<void>][]} */ ([
     ['dropzone', (d, photo) => d.chooseVia('#zone', photo)],
