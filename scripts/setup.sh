@@ -32,7 +32,9 @@ if ! command -v cargo >/dev/null; then
   say "Rust is missing: install it with rustup (https://rustup.rs) and run again"; exit 1
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+for component in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
 rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || { say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
