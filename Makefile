@@ -29,12 +29,14 @@ build: setup pkg/sentinelle_bg.wasm target/release/sentinelle
 run: build
 	node scripts/run-demo.mjs
 
-lint: setup
+lint: build
 	cargo fmt --check
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
 	npx --no-install eslint .
 	npx --no-install tsc -p jsconfig.json
+	# Mozilla's own add-on linter on the Firefox build (what AMO runs): errors fail, warnings print.
+	npx --no-install web-ext lint --source-dir dist/firefox --no-config-discovery
 
 test-rust: setup
 	cargo test --locked

@@ -36,6 +36,8 @@ export function manifestFor(browser, base) {
         // Nothing is collected; reports (later) will ask at the time the person sends one.
         data_collection_permissions: { required: ['none'] },
       },
+      // Firefox for Android understands data_collection_permissions from 142 on.
+      gecko_android: { strict_min_version: '142.0' },
     };
   }
   return manifest;
