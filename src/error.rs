@@ -16,7 +16,7 @@ use serde::Serialize;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// The bytes are not a format this version handles (only JPEG and PNG so far).
+    /// The bytes are not a format this version handles (only JPEG, PNG and WebP so far).
     UnsupportedFormat,
     /// The file ends before its structure says it should.
     Truncated,

@@ -53,6 +53,10 @@ pub fn analyze_with_limits(bytes: &[u8], limits: &Limits) -> Result<Analysis, Er
             let layout = media::png::walk(bytes, limits)?;
             metadata::png_findings::analyze_png(bytes, &layout, limits)
         }
+        Supported::Webp => {
+            let layout = media::webp::walk(bytes, limits)?;
+            metadata::webp_findings::analyze_webp(bytes, &layout, limits)
+        }
     }
 }
 
@@ -78,6 +82,11 @@ pub fn strip_metadata_with_limits(bytes: &[u8], limits: &Limits) -> Result<Vec<u
             let orientation = metadata::png_findings::png_orientation(bytes, &layout, limits)?;
             media::png_strip::strip_png(bytes, &layout, orientation, limits)
         }
+        Supported::Webp => {
+            let layout = media::webp::walk(bytes, limits)?;
+            let orientation = metadata::webp_findings::webp_orientation(bytes, &layout, limits)?;
+            media::webp_strip::strip_webp(bytes, &layout, orientation, limits)
+        }
     }
 }
 
@@ -85,9 +94,11 @@ pub fn strip_metadata_with_limits(bytes: &[u8], limits: &Limits) -> Result<Vec<u
 enum Supported {
     Jpeg,
     Png,
+    Webp,
 }
 
-/// Size limit first (cheapest), then the format: JPEG and PNG are handled in this version.
+/// Size limit first (cheapest), then the format: JPEG, PNG and WebP are handled in this
+/// version.
 fn check_input(bytes: &[u8], limits: &Limits) -> Result<Supported, Error> {
     if bytes.len() > limits.max_input_bytes {
         return Err(Error::too_large(format!(
@@ -99,6 +110,7 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Supported, Error> {
     match sniff(bytes) {
         Container::Jpeg => Ok(Supported::Jpeg),
         Container::Png => Ok(Supported::Png),
+        Container::WebP => Ok(Supported::Webp),
         _ if bytes.is_empty() => Err(Error::unsupported("the file is empty")),
         // A lone 0xFF may be the first byte of a JPEG cut short.
         _ if bytes == [0xFF] => Err(Error::truncated(
@@ -109,12 +121,28 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Supported, Error> {
             "the file is not a complete PNG: it stops after {} bytes",
             bytes.len()
         ))),
+        // A RIFF header cut before its "WEBP" form type is a WebP cut short (the only RIFF
+        // form read here).
+        _ if is_cut_webp_header(bytes) => Err(Error::truncated(format!(
+            "the file is not a complete WebP: it stops after {} bytes",
+            bytes.len()
+        ))),
         Container::Unknown => Err(Error::unsupported(
-            "this is not a JPEG or PNG image; only those can be checked in this version",
+            "this is not a JPEG, PNG or WebP image; only those can be checked in this version",
         )),
         other => Err(Error::unsupported(format!(
-            "this is a {} image; only JPEG and PNG images can be checked in this version",
+            "this is a {} image; only JPEG, PNG and WebP images can be checked in this version",
             other.name()
         ))),
+    }
+}
+
+/// True for the first 1..12 bytes of a WebP header: a prefix of "RIFF", or "RIFF", a size and
+/// a prefix of "WEBP".
+fn is_cut_webp_header(bytes: &[u8]) -> bool {
+    match (bytes.get(..4), bytes.get(8..)) {
+        (None, _) => b"RIFF".starts_with(bytes),
+        (Some(riff), None) => riff == b"RIFF",
+        (Some(riff), Some(form)) => riff == b"RIFF" && form.len() < 4 && b"WEBP".starts_with(form),
     }
 }

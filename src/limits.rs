@@ -16,8 +16,9 @@ pub struct Limits {
     /// Most marker segments walked in one file. Default 4096: real photos have a few dozen;
     /// thousands of tiny segments only serve to make us work.
     pub max_segments: usize,
-    /// Most PNG chunks walked in one file. Default 4096: real PNGs have a few dozen (a large
-    /// image may split its pixel data into a few hundred IDAT chunks).
+    /// Most PNG or WebP chunks walked in one file. Default 4096: real PNGs have a few dozen (a
+    /// large image may split its pixel data into a few hundred IDAT chunks); an animated WebP
+    /// has one chunk per frame.
     pub max_chunks: usize,
     /// Largest EXIF (TIFF) payload parsed. Default 1 MiB. A JPEG APP1 segment holds at most
     /// 64 KiB, so this only matters for containers that allow bigger blocks.

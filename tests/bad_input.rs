@@ -150,7 +150,7 @@ fn other_formats_and_empty_input_are_unsupported() {
         b"",
         b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0",
         b"GIF89a\x01\0\x01\0",
-        b"RIFF\x24\0\0\0WEBPVP8 ",
+        b"\0\0\0\x1cftypavif\0\0\0\0mif1avif",
         b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
         b"II*\0\x08\0\0\0",
         b"hello, this is text",
@@ -168,6 +168,19 @@ fn other_formats_and_empty_input_are_unsupported() {
         .unwrap_err()
         .message()
         .contains("GIF"));
+    // WebP is read now: a WebP cut short is truncated, not unsupported; another RIFF form
+    // (here AVI) is still unsupported.
+    for cut in [&b"RIFF\x24\0\0\0WEBPVP8 "[..], b"RI", b"RIFF\x24\0\0\0WE"] {
+        assert_eq!(
+            analyze(cut).unwrap_err().code(),
+            ErrorCode::Truncated,
+            "{cut:?}"
+        );
+    }
+    assert_eq!(
+        analyze(b"RIFF\x24\0\0\0AVI LIST").unwrap_err().code(),
+        ErrorCode::UnsupportedFormat
+    );
     // PNG is read now: a PNG cut after its header is truncated, not unsupported.
     assert_eq!(
         analyze(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")

@@ -25,8 +25,8 @@ Usage:
                                      64-digit PDQ hash); 31 or less is a match
   sentinelle --version | --help
 
-inspect, strip and hash read JPEG and PNG; hash works at full resolution, turned upright per
-EXIF. IN is never modified; OUT is replaced if it exists.
+inspect and strip read JPEG, PNG and WebP; hash reads JPEG and PNG, at full resolution,
+turned upright per EXIF. IN is never modified; OUT is replaced if it exists.
 Exit status: 0 done, 1 the file could not be handled, 2 wrong usage.";
 
 /// A failure to report: the stable code and a one-line message.

@@ -1,4 +1,4 @@
-//! Container walkers and lossless cleaners. JPEG and PNG for now; WebP, GIF, TIFF and HEIF
+//! Container walkers and lossless cleaners. JPEG, PNG and WebP for now; GIF, TIFF and HEIF
 //! come next, each in its own file.
 
 pub mod jpeg;
@@ -8,3 +8,5 @@ pub mod orientation_exif;
 pub mod png;
 pub mod png_strip;
 pub mod sniff;
+pub mod webp;
+pub mod webp_strip;

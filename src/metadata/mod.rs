@@ -12,6 +12,7 @@ pub(crate) mod jpeg_findings;
 pub(crate) mod photoshop;
 pub(crate) mod png_findings;
 pub(crate) mod text;
+pub(crate) mod webp_findings;
 pub(crate) mod xmp;
 
 /// The container format of an analysed file.
@@ -21,6 +22,7 @@ pub(crate) mod xmp;
 pub enum Format {
     Jpeg,
     Png,
+    Webp,
 }
 
 /// What kind of thing a finding gives away. Declaration order is the order findings are listed

@@ -13,6 +13,11 @@
 
 use std::path::{Path, PathBuf};
 
+// WebP fixtures need the image-webp dev-dependency, which is native only (the wasm boundary
+// tests share this module).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod webp;
+
 use image::ImageEncoder;
 use sentinelle::media::jpeg::{walk, PieceKind};
 use sentinelle::Limits;

@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
 
 /**
- * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, dir: string}} Fixtures
+ * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, dir: string}} Fixtures
  */
 
 /**
@@ -57,10 +57,49 @@ export async function makeFixtures(chromium) {
     const pngWithGps = join(dir, 'screenshot.png');
     exiftool(['-GPSLatitude=37.566535', '-GPSLatitudeRef=N', '-GPSLongitude=126.977969', '-GPSLongitudeRef=E',
       '-Make=Google', '-Model=Pixel 8', '-XMP-dc:Creator=Min-ji Kim', '-o', pngWithGps, plainPng]);
-    return { withGps, noRisk, portrait, pngWithGps, dir };
+    // A WebP as the browser's own encoder makes it, then tagged (EXIF chunk, VP8X flags).
+    const plainWebp = join(dir, 'plain.webp');
+    const webp64 = await page.evaluate(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 320;
+      canvas.height = 240;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      const g = ctx.createLinearGradient(0, 0, 320, 240);
+      g.addColorStop(0, '#22c55e');
+      g.addColorStop(1, '#1d4ed8');
+      ctx.fillStyle = g;
+      ctx.fillRect(0, 0, 320, 240);
+      return canvas.toDataURL('image/webp', 0.9).split(',')[1] ?? '';
+    });
+    writeFileSync(plainWebp, Buffer.from(webp64, 'base64'));
+    // Debian's exiftool cannot write WebP: it writes the EXIF block, and it goes in as a chunk.
+    const exifBlock = join(dir, 'tags.exif');
+    exiftool(['-GPSLatitude=41.385064', '-GPSLatitudeRef=N', '-GPSLongitude=2.173404', '-GPSLongitudeRef=E',
+      '-Make=samsung', '-Artist=Lucía', '-o', exifBlock]);
+    const webpWithGps = join(dir, 'sticker.webp');
+    writeFileSync(webpWithGps, withExifChunk(readFileSync(plainWebp), readFileSync(exifBlock)));
+    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, dir };
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Adds an EXIF chunk to an extended-format WebP (VP8X, as Chromium's encoder writes) the way
+ * cameras' apps do: chunk after the image data, VP8X EXIF flag set, RIFF size fixed.
+ * @param {Buffer} webp
+ * @param {Buffer} exif a TIFF block
+ */
+export function withExifChunk(webp, exif) {
+  if (webp.toString('latin1', 12, 16) !== 'VP8X') throw new Error('expected an extended WebP (VP8X)');
+  const header = Buffer.alloc(8);
+  header.write('EXIF', 0, 'latin1');
+  header.writeUInt32LE(exif.length, 4);
+  const pad = exif.length % 2 ? Buffer.alloc(1) : Buffer.alloc(0);
+  const out = Buffer.concat([webp, header, exif, pad]);
+  out.writeUInt32LE(out.length - 8, 4);
+  out[20] = (out[20] ?? 0) | 0x08; // VP8X flags byte: EXIF present
+  return out;
 }
 
 /** @param {string[]} args */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, sha256File } from './harness.mjs';
 import { waitFor } from './scenario.mjs';
@@ -202,24 +202,26 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
     }
   });
 
-  test(`${browserName} paths: a PNG with a GPS position is warned about and cleaned`, async () => {
-    const { pngWithGps } = fixtures();
-    const driver = await newDriver();
-    try {
-      await driver.goto(pageUrl());
-      await driver.upload('#multi', [pngWithGps]);
-      const guard = await driver.guard();
-      assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
-      assert.match(await guard.text('#summary'), /37\.5665° north, 126\.9780° east/);
-      await guard.click('#clean');
-      await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
-      const [got] = await seen(driver);
-      assert.equal(got?.files[0]?.name, 'screenshot.png');
-      assert.equal(got?.files[0]?.sha256, cleanedSha(pngWithGps), 'the engine\'s clean copy');
-    } finally {
-      await driver.close();
-    }
-  });
+  for (const [kind, place] of /** @type {const} */ ([['PNG', /37\.5665° north, 126\.9780° east/], ['WebP', /41\.3851° north, 2\.1734° east/]])) {
+    test(`${browserName} paths: a ${kind} with a GPS position is warned about and cleaned`, async () => {
+      const photo = kind === 'PNG' ? fixtures().pngWithGps : fixtures().webpWithGps;
+      const driver = await newDriver();
+      try {
+        await driver.goto(pageUrl());
+        await driver.upload('#multi', [photo]);
+        const guard = await driver.guard();
+        assert.equal(await guard.text('#title'), 'This photo shows where it was taken');
+        assert.match(await guard.text('#summary'), place);
+        await guard.click('#clean');
+        await waitFor(async () => (await seen(driver)).length > 0, 'the page handler ran');
+        const [got] = await seen(driver);
+        assert.equal(got?.files[0]?.name, basename(photo));
+        assert.equal(got?.files[0]?.sha256, cleanedSha(photo), 'the engine\'s clean copy');
+      } finally {
+        await driver.close();
+      }
+    });
+  }
 
   // Real upload libraries from npm: their own upload code (XHR) must send the cleaned file.
   for (const [library, pick] of /** @type {[string, (d: Driver, photo: string) => Promise<void>][]} */ ([

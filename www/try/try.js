@@ -38,7 +38,7 @@ input.addEventListener('change', async () => {
     download.hidden = false;
   } catch (error) {
     const code = /** @type {{code?: string}} */ (error).code ?? 'engine-failed';
-    const text = code === 'unsupported-format' ? 'This version checks JPEG and PNG images only.' : `This file could not be read (${code}).`;
+    const text = code === 'unsupported-format' ? 'This version checks JPEG, PNG and WebP images only.' : `This file could not be read (${code}).`;
     result.replaceChildren(cell('p', text));
     result.firstElementChild?.classList.add('error');
   }
