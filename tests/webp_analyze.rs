@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // uses the native-only WebP encoder (image-webp)
 //! Analysis of generated WebP fixtures whose every metadata chunk is known.
 #![allow(
     clippy::unwrap_used,

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // uses the native-only WebP encoder (image-webp)
 //! Untrusted WebP bytes never panic: every truncation, seeded byte flips, lying sizes, too
 //! many chunks. Whenever cleaning succeeds on damaged input, the copy must still be clean.
 #![allow(

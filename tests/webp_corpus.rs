@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // uses the native-only WebP encoder (image-webp)
 //! Real WebP files from the shared corpus (skipped with a note when it is absent), with
 //! exiftool as an independent oracle when it is installed.
 #![allow(

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // uses the native-only WebP encoder (image-webp)
 //! Lossless WebP cleaning of generated fixtures: nothing left, same image chunks byte for
 //! byte, same pixels, VP8X flags and RIFF size fixed, orientation kept.
 #![allow(
