@@ -13,24 +13,6 @@ use common::*;
 use sentinelle::media::jpeg::walk;
 use sentinelle::{analyze, analyze_with_limits, strip_metadata, ErrorCode, Limits};
 
-/// Runs both entry points; when cleaning succeeds, the copy must analyse clean and be stable.
-fn exercise(bytes: &[u8], what: &str) {
-    let _ = analyze(bytes);
-    if let Ok(clean) = strip_metadata(bytes) {
-        let a = analyze(&clean).unwrap_or_else(|e| panic!("{what}: clean copy fails: {e}"));
-        assert!(
-            a.findings.is_empty(),
-            "{what}: clean copy has {:?}",
-            a.findings
-        );
-        assert_eq!(
-            strip_metadata(&clean).as_ref().ok(),
-            Some(&clean),
-            "{what}: cleaning a clean copy changed it"
-        );
-    }
-}
-
 /// Cuts at every offset for small inputs, else at every offset of the first KiB (where the
 /// metadata is) plus a stride through the rest. A cut before the end-of-image marker must be
 /// an error: a half photo is never reported as a complete one.

@@ -15,8 +15,6 @@ use std::process::Command;
 use common::*;
 use sentinelle::{analyze, strip_metadata, ErrorCode};
 
-const EXIFTOOL: &str = "/usr/bin/exiftool";
-
 /// Files known to be broken on purpose: they must fail cleanly, not be "fixed".
 fn expected_to_fail(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "corrupted.jpg")

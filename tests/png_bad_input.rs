@@ -12,24 +12,6 @@ mod common;
 use common::*;
 use sentinelle::{analyze, analyze_with_limits, strip_metadata, ErrorCode, Limits};
 
-/// Runs both entry points; when cleaning succeeds, the copy must analyse clean and be stable.
-fn exercise(bytes: &[u8], what: &str) {
-    let _ = analyze(bytes);
-    if let Ok(clean) = strip_metadata(bytes) {
-        let a = analyze(&clean).unwrap_or_else(|e| panic!("{what}: clean copy fails: {e}"));
-        assert!(
-            a.findings.is_empty(),
-            "{what}: clean copy has {:?}",
-            a.findings
-        );
-        assert_eq!(
-            strip_metadata(&clean).as_ref().ok(),
-            Some(&clean),
-            "{what}: cleaning a clean copy changed it"
-        );
-    }
-}
-
 #[test]
 fn every_truncation_is_a_coded_error() {
     let png = full_png_fixture(6);

@@ -750,3 +750,85 @@ pub fn full_png_fixture(orientation: u16) -> Vec<u8> {
     png.extend_from_slice(&gradient_jpeg(16, 16));
     png
 }
+
+/// Where Debian's `libimage-exiftool-perl` puts exiftool, the independent oracle.
+pub const EXIFTOOL: &str = "/usr/bin/exiftool";
+
+/// exiftool's tags (`-j -G -a -n`) for the clean copy of each `(name, bytes)` original, in one
+/// exiftool run, as `(name, tags)`. Originals the engine refuses are left out (their refusal is
+/// tested elsewhere). `None`, with a note, when exiftool is not installed.
+pub fn exiftool_tags_of_clean_copies(
+    label: &str,
+    extension: &str,
+    originals: &[(String, Vec<u8>)],
+) -> Option<Vec<(String, serde_json::Map<String, serde_json::Value>)>> {
+    if !Path::new(EXIFTOOL).exists() {
+        eprintln!("note: {EXIFTOOL} not installed; oracle check skipped");
+        return None;
+    }
+    let dir = temp_dir(label);
+    let mut cleaned = Vec::new();
+    let mut names = Vec::new();
+    for (i, (name, bytes)) in originals.iter().enumerate() {
+        let Ok(clean) = sentinelle::strip_metadata(bytes) else {
+            continue;
+        };
+        let out = dir.join(format!("{i:03}.{extension}"));
+        std::fs::write(&out, clean).unwrap();
+        cleaned.push(out);
+        names.push(name.clone());
+    }
+    let out = std::process::Command::new(EXIFTOOL)
+        .args(["-j", "-G", "-a", "-n"])
+        .args(&cleaned)
+        .output()
+        .expect("exiftool runs");
+    let after: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(after.len(), cleaned.len(), "one answer per clean copy");
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(
+        names
+            .into_iter()
+            .zip(after)
+            .map(|(name, tags)| (name, tags.as_object().cloned().unwrap_or_default()))
+            .collect(),
+    )
+}
+
+/// What no clean copy may show exiftool, whatever its format: a GPS tag, an XMP group, or EXIF
+/// beyond Orientation. Returns the `(group, tag)` pairs for the caller's own format checks.
+pub fn assert_nothing_identifying(
+    name: &str,
+    tags: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for key in tags.keys() {
+        let (group, tag) = key.split_once(':').unwrap_or(("", key));
+        assert!(!tag.starts_with("GPS"), "{name}: {key} left");
+        assert!(!group.starts_with("XMP"), "{name}: {key} left");
+        if group == "EXIF" {
+            assert_eq!(tag, "Orientation", "{name}: {key} left");
+        }
+        pairs.push((group.to_string(), tag.to_string()));
+    }
+    pairs
+}
+
+/// Runs both entry points; when cleaning succeeds, the copy must analyse clean and be stable.
+pub fn exercise(bytes: &[u8], what: &str) {
+    let _ = sentinelle::analyze(bytes);
+    if let Ok(clean) = sentinelle::strip_metadata(bytes) {
+        let a =
+            sentinelle::analyze(&clean).unwrap_or_else(|e| panic!("{what}: clean copy fails: {e}"));
+        assert!(
+            a.findings.is_empty(),
+            "{what}: clean copy has {:?}",
+            a.findings
+        );
+        assert_eq!(
+            sentinelle::strip_metadata(&clean).as_ref().ok(),
+            Some(&clean),
+            "{what}: cleaning a clean copy changed it"
+        );
+    }
+}
