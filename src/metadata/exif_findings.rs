@@ -83,6 +83,23 @@ const STRIP_BYTE_COUNTS: u16 = 0x0117;
 /// Most IFDs kamadak-exif follows (its own limit); thumbnails are tracked per IFD number.
 const MAX_IFDS: usize = 8;
 
+/// Findings of one EXIF (TIFF) block, whatever the container: its fields, or a single
+/// "unreadable EXIF block" finding when the bytes are not EXIF (the block is still stripped).
+/// Returns the GPS position it holds. Errors only when the block breaks a limit.
+pub fn exif_block_findings(
+    tiff: &[u8],
+    limits: &Limits,
+    out: &mut FindingList,
+) -> Result<Option<GpsPosition>, Error> {
+    Ok(match read_exif(tiff, limits)? {
+        Some(exif) => exif_findings(&exif, out),
+        None => {
+            out.push(Category::Other, "Exif", "unreadable EXIF block");
+            None
+        }
+    })
+}
+
 /// Adds every finding of one EXIF block and returns its GPS position, if valid.
 pub fn exif_findings(exif: &Exif, out: &mut FindingList) -> Option<GpsPosition> {
     let mut gps = GpsFields::default();

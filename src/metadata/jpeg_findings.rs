@@ -1,7 +1,7 @@
 //! Findings for a walked JPEG: every segment the cleaner would drop is either reported or
 //! harmless, and data after the end of the image is always reported.
 
-use super::exif_findings::{exif_findings, orientation as exif_orientation, read_exif};
+use super::exif_findings::{exif_block_findings, orientation as exif_orientation, read_exif};
 use super::findings::{trailing_findings, FindingList, SizeTally};
 use super::photoshop::photoshop_findings;
 use super::text::clean_text;
@@ -28,13 +28,10 @@ pub fn analyze_jpeg(bytes: &[u8], layout: &JpegLayout, limits: &Limits) -> Resul
     for (marker, payload) in layout.segments() {
         let payload = bytes.get(payload).unwrap_or_default();
         match classify(marker, payload) {
-            SegmentKind::Exif(tiff) => match read_exif(tiff, limits)? {
-                Some(exif) => {
-                    let found = exif_findings(&exif, &mut out);
-                    exif_location = exif_location.or(found);
-                }
-                None => out.push(Category::Other, "Exif", "unreadable EXIF block"),
-            },
+            SegmentKind::Exif(tiff) => {
+                let found = exif_block_findings(tiff, limits, &mut out)?;
+                exif_location = exif_location.or(found);
+            }
             SegmentKind::Xmp(packet) => {
                 sizes.add(Category::Other, "XMP", "XMP packet", packet.len());
                 if xmp_scans < MAX_XMP_SCANS {

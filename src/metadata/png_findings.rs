@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use miniz_oxide::inflate::decompress_to_vec_zlib_with_limit;
 
-use super::exif_findings::{exif_findings, orientation as exif_orientation, read_exif};
+use super::exif_findings::{exif_block_findings, orientation as exif_orientation, read_exif};
 use super::findings::{trailing_findings, FindingList, SizeTally};
 use super::text::clean_str;
 use super::xmp::{find, xmp_findings};
@@ -155,15 +155,8 @@ struct State<'l> {
 
 impl State<'_> {
     fn exif(&mut self, tiff: &[u8]) -> Result<(), Error> {
-        match read_exif(tiff, self.limits)? {
-            Some(exif) => {
-                let found = exif_findings(&exif, &mut self.out);
-                self.exif_location = self.exif_location.or(found);
-            }
-            None => self
-                .out
-                .push(Category::Other, "Exif", "unreadable EXIF block"),
-        }
+        let found = exif_block_findings(tiff, self.limits, &mut self.out)?;
+        self.exif_location = self.exif_location.or(found);
         Ok(())
     }
 
@@ -262,14 +255,10 @@ impl State<'_> {
                 let tiff = decoded
                     .get(find(&decoded, b"Exif\0\0", 0).map_or(0, |at| at.saturating_add(6))..)
                     .unwrap_or_default();
-                match read_exif(tiff, self.limits).ok().flatten() {
-                    Some(exif) => {
-                        let found = exif_findings(&exif, &mut self.out);
-                        self.exif_location = self.exif_location.or(found);
-                    }
-                    None => self
-                        .out
-                        .push(Category::Other, "Exif", "unreadable EXIF block"),
+                // A raw profile over the limits is reported, not fatal: it is text to ImageMagick.
+                if self.exif(tiff).is_err() {
+                    self.out
+                        .push(Category::Other, "Exif", "unreadable EXIF block");
                 }
             }
             "xmp" => self.xmp(&decoded),

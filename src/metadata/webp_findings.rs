@@ -5,7 +5,7 @@
 //! PNG's eXIf) and "XMP " (an XMP packet). Anything else the cleaner drops (unknown chunks) is
 //! reported by size, since we cannot tell what it holds.
 
-use super::exif_findings::{exif_findings, orientation as exif_orientation, read_exif};
+use super::exif_findings::{exif_block_findings, orientation as exif_orientation, read_exif};
 use super::findings::{trailing_findings, FindingList, SizeTally};
 use super::text::clean_str;
 use super::xmp::xmp_findings;
@@ -28,13 +28,10 @@ pub fn analyze_webp(bytes: &[u8], layout: &WebpLayout, limits: &Limits) -> Resul
     for chunk in &layout.chunks {
         let data = bytes.get(chunk.data.clone()).unwrap_or_default();
         match &chunk.kind {
-            b"EXIF" => match read_exif(exif_tiff(data), limits)? {
-                Some(exif) => {
-                    let found = exif_findings(&exif, &mut out);
-                    exif_location = exif_location.or(found);
-                }
-                None => out.push(Category::Other, "Exif", "unreadable EXIF block"),
-            },
+            b"EXIF" => {
+                let found = exif_block_findings(exif_tiff(data), limits, &mut out)?;
+                exif_location = exif_location.or(found);
+            }
             b"XMP " => {
                 sizes.add(Category::Other, "XMP", "XMP packet", data.len());
                 if xmp_scans < MAX_XMP_SCANS {
