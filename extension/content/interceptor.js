@@ -31,7 +31,7 @@
   const PENDING = 'data-sentinelle-pending';
   const PASS = 'data-sentinelle-pass';
 
-  /** True while this script dispatches its own synthetic events (a flag, not a WeakSet: Firefox). */
+  /** True while this script dispatches its own synthetic events (see dispatchOwn). */
   let redispatching = false;
 
   /** @param {File} file */
@@ -132,16 +132,33 @@
       input.dispatchEvent(new Event('cancel', { bubbles: true }));
       return;
     }
-    const transfer = new DataTransfer();
-    for (const file of files) transfer.items.add(file);
-    input.files = transfer.files;
-    redispatching = true;
+    input.files = transferOf(files).files;
     input.setAttribute(PASS, '');
     try {
-      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
+      dispatchOwn(input, new Event('input', { bubbles: true, composed: true }), new Event('change', { bubbles: true }));
     } finally {
       input.removeAttribute(PASS);
+    }
+  }
+
+  /** @param {File[]} files */
+  function transferOf(files) {
+    const transfer = new DataTransfer();
+    for (const file of files) transfer.items.add(file);
+    return transfer;
+  }
+
+  /**
+   * Dispatches this script's own events, which its listeners must let through (a flag around
+   * the synchronous dispatch, not a WeakSet of events: Firefox wraps page-realm events anew).
+   * @param {EventTarget} target
+   * @param {...Event} events
+   */
+  function dispatchOwn(target, ...events) {
+    redispatching = true;
+    try {
+      for (const event of events) target.dispatchEvent(event);
+    } finally {
       redispatching = false;
     }
   }
@@ -178,12 +195,7 @@
     const init = { bubbles: true, cancelable: true, composed: true, dataTransfer: transfer, ...where };
     const drop = page ? new page.DragEvent('drop', clone ? clone(init, window, { cloneFunctions: false, wrapReflectors: true }) : init)
       : new DragEvent('drop', init);
-    redispatching = true;
-    try {
-      target.dispatchEvent(drop);
-    } finally {
-      redispatching = false;
-    }
+    dispatchOwn(target, drop);
   }
 
   /**
@@ -370,9 +382,8 @@
    */
   const canRepaste = (() => {
     try {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File(['x'], 'x.txt'));
-      return new ClipboardEvent('paste', { clipboardData: transfer }).clipboardData?.files.length === 1;
+      const clipboardData = transferOf([new File(['x'], 'x.txt')]);
+      return new ClipboardEvent('paste', { clipboardData }).clipboardData?.files.length === 1;
     } catch {
       return false;
     }
@@ -400,14 +411,8 @@
     guardFiles(files).then((outcome) => {
       if (!outcome || outcome.length === 0 || !(target instanceof EventTarget)) return;
       if (canRepaste) {
-        const transfer = new DataTransfer();
-        for (const file of outcome) transfer.items.add(file);
-        redispatching = true;
-        try {
-          target.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, composed: true, clipboardData: transfer }));
-        } finally {
-          redispatching = false;
-        }
+        const clipboardData = transferOf(outcome);
+        dispatchOwn(target, new ClipboardEvent('paste', { bubbles: true, cancelable: true, composed: true, clipboardData }));
       } else if (outcome === files) {
         pasteAgainUntil = Date.now() + PASTE_AGAIN_MS;
         showNotice(chrome.i18n.getMessage('pasteAgain'), 'paste-again');
