@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, sha256File } from './harness.mjs';
-import { waitFor } from './scenario.mjs';
+import { waitFor, watchGuard } from './scenario.mjs';
 
 /**
  * @typedef {import('./scenario.mjs').Driver} Driver
@@ -132,12 +132,7 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
     const driver = await newDriver();
     try {
       await driver.goto(`${server().url}/sites/paste.html`);
-      await driver.evaluate(() => {
-        const w = /** @type {any} */ (window);
-        w.__guardCreated = false;
-        new MutationObserver(() => { if (document.querySelector('sentinelle-guard')) w.__guardCreated = true; })
-          .observe(document.documentElement, { childList: true });
-      });
+      await driver.evaluate(watchGuard);
       const clipboardSha = await driver.evaluate(() => /** @type {any} */ (window).copyPicture());
       await driver.click('#paste-target');
       await driver.paste();

@@ -29,7 +29,7 @@ import { FIXTURE_PLACE, privateTags, readBytes, samePixels, scanData, sha256File
  */
 
 /** Installed in the page by the test (not by the site): notes whether a warning ever became visible. */
-function watchGuard() {
+export function watchGuard() {
   const w = /** @type {any} */ (window);
   w.__guardShown = false;
   w.__guardCreated = false;
