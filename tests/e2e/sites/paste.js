@@ -1,21 +1,16 @@
 // A site that takes photos by paste (as chat apps do): it reads clipboardData.files.
 'use strict';
+/* global describeFile, sha256Hex */
 /** @type {{source: string, event: string, trusted: boolean, files: {name: string, type: string, size: number, sha256: string}[]}[]} */
 const pageSaw = [];
 /** @type {any} */ (window).pageSaw = pageSaw;
-
-/** @param {Blob} blob */
-async function sha256(blob) {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 document.getElementById('paste-target')?.addEventListener('paste', async (event) => {
   event.preventDefault();
   const files = Array.from(event.clipboardData?.files ?? []);
   pageSaw.push({
     source: 'paste', event: 'paste', trusted: event.isTrusted,
-    files: await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, size: f.size, sha256: await sha256(f) }))),
+    files: await Promise.all(files.map(describeFile)),
   });
 });
 
@@ -32,5 +27,5 @@ document.getElementById('paste-target')?.addEventListener('paste', async (event)
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   await navigator.clipboard.write([new ClipboardItem({ 'image/png': /** @type {Blob} */ (blob) })]);
   const [item] = await navigator.clipboard.read();
-  return sha256(await /** @type {ClipboardItem} */ (item).getType('image/png'));
+  return sha256Hex(await /** @type {ClipboardItem} */ (item).getType('image/png'));
 };

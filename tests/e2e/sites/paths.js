@@ -1,16 +1,10 @@
 // A fixture site with the upload patterns real sites use. Every handler records what it got in
 // window.pageSaw, so the tests can tell exactly what reached the page.
 'use strict';
+/* global describeFile */
 /** @type {{source: string, event: string, files: {name: string, size: number, sha256: string}[]}[]} */
 const pageSaw = [];
 /** @type {any} */ (window).pageSaw = pageSaw;
-
-/** @param {File} file */
-async function describeFile(file) {
-  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
-  const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  return { name: file.name, size: file.size, sha256 };
-}
 
 /** @param {string} source @param {string} event @param {FileList | File[] | null} files */
 async function record(source, event, files) {
