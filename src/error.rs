@@ -24,6 +24,10 @@ pub enum ErrorCode {
     Malformed,
     /// The input, or one part of it, is larger than the caller's [`crate::Limits`] allow.
     TooLarge,
+    /// A request to the core is not well formed (a report without a URL, a bad time stamp).
+    InvalidInput,
+    /// The request would break a safety rule, e.g. a screenshot in a child-abuse report.
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -34,6 +38,8 @@ impl ErrorCode {
             ErrorCode::Truncated => "truncated",
             ErrorCode::Malformed => "malformed",
             ErrorCode::TooLarge => "too-large",
+            ErrorCode::InvalidInput => "invalid-input",
+            ErrorCode::Forbidden => "forbidden",
         }
     }
 }
@@ -85,6 +91,14 @@ impl Error {
     pub(crate) fn unsupported(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::UnsupportedFormat, message)
     }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Forbidden, message)
+    }
 }
 
 impl fmt::Display for Error {
@@ -105,6 +119,8 @@ mod tests {
         assert_eq!(ErrorCode::Truncated.as_str(), "truncated");
         assert_eq!(ErrorCode::Malformed.as_str(), "malformed");
         assert_eq!(ErrorCode::TooLarge.as_str(), "too-large");
+        assert_eq!(ErrorCode::InvalidInput.as_str(), "invalid-input");
+        assert_eq!(ErrorCode::Forbidden.as_str(), "forbidden");
     }
 
     #[test]

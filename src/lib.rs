@@ -18,6 +18,7 @@ pub mod hash;
 pub mod limits;
 pub mod media;
 pub mod metadata;
+pub mod report;
 
 /// The JavaScript facade (wasm32 only); public so the wasm boundary tests can call it.
 #[cfg(target_arch = "wasm32")]

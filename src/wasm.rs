@@ -76,3 +76,54 @@ pub fn pdq_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<JsValue, Js
 pub fn engine_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        js_error(&Error::new(
+            crate::ErrorCode::InvalidInput,
+            format!("{what}: {e}"),
+        ))
+    })
+}
+
+/// An evidence bundle (zip bytes). `request` is a `BundleRequest` in the manifest's own
+/// snake_case (`{software_name, software_version, captured_at, url, title, situation, images,
+/// files: [{name, kind, media_type}]}`); `contents` holds one `Uint8Array` per file, in order;
+/// `seed` is the device key's 32 random bytes. Errors: `invalid-input`, `too-large`,
+/// `forbidden` (a picture in a child-abuse report).
+#[wasm_bindgen(js_name = buildBundle)]
+pub fn build_bundle(
+    request: JsValue,
+    contents: js_sys::Array,
+    seed: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    let request: crate::report::BundleRequest = from_js(request, "bundle request")?;
+    let contents: Vec<Vec<u8>> = contents
+        .iter()
+        .map(|c| js_sys::Uint8Array::new(&c).to_vec())
+        .collect();
+    let slices: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    crate::report::build_bundle(&request, &slices, seed).map_err(|e| js_error(&e))
+}
+
+/// The verdict on a bundle: `{valid, problems: [{code, path, message}], manifest, files}`
+/// (snake_case, as in the manifest). Errors only when the bytes are not a zip (`malformed`)
+/// or exceed the limits (`too-large`).
+#[wasm_bindgen(js_name = verifyBundle)]
+pub fn verify_bundle(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let verification = crate::report::verify_bundle(bytes).map_err(|e| js_error(&e))?;
+    to_js(&verification)
+}
+
+/// One file of a bundle, by its path in the zip (to show a verified screenshot or README).
+#[wasm_bindgen(js_name = bundleFile)]
+pub fn bundle_file(bytes: &[u8], path: &str) -> Result<Vec<u8>, JsValue> {
+    crate::report::bundle_file(bytes, path).map_err(|e| js_error(&e))
+}
+
+/// The public half of the device key made from `seed`: `{algorithm, public_key, fingerprint}`.
+#[wasm_bindgen(js_name = publicKeyInfo)]
+pub fn public_key_info(seed: &[u8]) -> Result<JsValue, JsValue> {
+    let info = crate::report::public_key_info(seed).map_err(|e| js_error(&e))?;
+    to_js(&info)
+}

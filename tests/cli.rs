@@ -239,3 +239,112 @@ fn hash_errors_and_usage() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bundle_then_verify_and_a_tampered_copy_fails() {
+    let dir = temp_dir("cli-bundle");
+    let shot = dir.join("shot.png");
+    std::fs::write(&shot, png_bytes(&photo_like(32, 24, 1))).unwrap();
+    let photo = dir.join("photo.jpg");
+    std::fs::write(&photo, jpeg_bytes(&photo_like(64, 64, 2), 90)).unwrap();
+    let key = dir.join("device.key");
+    let out = dir.join("bundle.zip");
+    let args = path_args(
+        &[
+            "bundle",
+            "--url",
+            "https://example.org/p",
+            "--title",
+            "Page",
+            "--situation",
+            "own-image",
+            "--time",
+            "2026-11-23T10:00:00Z",
+            "--screenshot",
+        ],
+        &[&shot],
+    );
+    let mut args = args;
+    for extra in [
+        std::ffi::OsStr::new("--image-hash"),
+        photo.as_os_str(),
+        std::ffi::OsStr::new("--key"),
+        key.as_os_str(),
+        out.as_os_str(),
+    ] {
+        args.push(extra);
+    }
+    let made = run(&args);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let key_text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(key_text.trim().len(), 64, "the key file was made");
+
+    let checked = run(&path_args(&["verify"], &[&out, Path::new("--json")]));
+    assert!(checked.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["manifest"]["captured_at"], "2026-11-23T10:00:00Z");
+    assert_eq!(
+        json["manifest"]["images"][0]["sha256"],
+        sentinelle::sha256_hex(&std::fs::read(&photo).unwrap())
+    );
+    assert_eq!(json["manifest"]["artefacts"][0]["kind"], "screenshot");
+
+    // The same key file signs the next bundle: same fingerprint.
+    let out2 = dir.join("second.zip");
+    let again = run(&path_args(
+        &["bundle", "--url", "https://example.org/q", "--key"],
+        &[&key, &out2],
+    ));
+    assert!(again.status.success());
+    let fp = |p: &Path| {
+        let o = run(&path_args(&["verify"], &[p, Path::new("--json")]));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["manifest"]["key"]
+            ["fingerprint"]
+            .clone()
+    };
+    assert_eq!(fp(&out), fp(&out2));
+
+    // Flip one byte of the stored (uncompressed) screenshot inside the zip.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let png = png_bytes(&photo_like(32, 24, 1));
+    let at = bytes
+        .windows(png.len())
+        .position(|w| w == png.as_slice())
+        .unwrap();
+    bytes[at + png.len() / 2] ^= 0x40;
+    let tampered = dir.join("tampered.zip");
+    std::fs::write(&tampered, &bytes).unwrap();
+    let refused = run(&path_args(&["verify"], &[&tampered]));
+    assert_fails_with_one_line(&refused, 1, "bundle-invalid");
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert!(text.contains("NOT VALID"), "{text}");
+    assert!(text.contains("artefacts/shot.png"), "{text}");
+}
+
+#[test]
+fn bundle_usage_errors() {
+    assert_fails_with_one_line(&run_str(&["bundle", "out.zip"]), 2, "usage");
+    assert_fails_with_one_line(&run_str(&["bundle", "--url"]), 2, "usage");
+    assert_fails_with_one_line(
+        &run_str(&["bundle", "--url", "u", "--bogus", "x"]),
+        2,
+        "usage",
+    );
+    assert_fails_with_one_line(&run_str(&["verify"]), 2, "usage");
+    let dir = temp_dir("cli-bundle-bad");
+    let out = dir.join("x.zip");
+    let bad_time = run(&path_args(
+        &["bundle", "--url", "https://e.example/", "--time", "noon"],
+        &[&out],
+    ));
+    assert_fails_with_one_line(&bad_time, 1, "invalid-input");
+    assert!(!out.exists());
+    let not_zip = dir.join("not.zip");
+    std::fs::write(&not_zip, b"hello").unwrap();
+    assert_fails_with_one_line(&run(&path_args(&["verify"], &[&not_zip])), 1, "malformed");
+}

@@ -12,6 +12,8 @@ use std::process::ExitCode;
 
 use sentinelle::{Analysis, Dihedral, ImageHashes, Limits, PdqHash};
 
+mod report;
+
 const HELP: &str = "\
 sentinelle - what a photo gives away, and a clean copy without it
 
@@ -23,11 +25,20 @@ Usage:
   sentinelle hash A B --distance [--json]
                                      PDQ distance between two images (A or B may also be a
                                      64-digit PDQ hash); 31 or less is a match
+  sentinelle bundle --url URL [--title T] [--situation S] [--file F]... [--screenshot F]...
+                  [--archive F]... [--image-hash F]... [--key KEYFILE] [--time UTC] OUT.zip
+                                     an evidence bundle: the files, a manifest of their SHA-256,
+                                     an Ed25519 signature (KEYFILE is made if missing; without
+                                     it a one-time key); --image-hash keeps only an image's
+                                     hashes; S: own-image, sextortion, child-abuse,
+                                     deepfake-other, harassment
+  sentinelle verify BUNDLE [--json]  check a bundle: signature, every file, nothing added
   sentinelle --version | --help
 
 inspect and strip read JPEG, PNG and WebP; hash reads JPEG and PNG, at full resolution,
 turned upright per EXIF. IN is never modified; OUT is replaced if it exists.
-Exit status: 0 done, 1 the file could not be handled, 2 wrong usage.";
+Exit status: 0 done (verify: the bundle is valid), 1 the file could not be handled (verify:
+the bundle is not valid), 2 wrong usage.";
 
 /// A failure to report: the stable code and a one-line message.
 struct Failure {
@@ -123,6 +134,8 @@ fn run_paths(args: &[OsString]) -> Result<(), Failure> {
                 (true, _) => Err(Failure::usage("hash --distance takes exactly two FILEs")),
             }
         }
+        "bundle" => report::bundle(rest),
+        "verify" => report::verify(rest),
         "strip" => match rest {
             [input, output] => strip(Path::new(input), Path::new(output)),
             _ => Err(Failure::usage("strip takes IN and OUT")),
