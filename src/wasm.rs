@@ -127,3 +127,30 @@ pub fn public_key_info(seed: &[u8]) -> Result<JsValue, JsValue> {
     let info = crate::report::public_key_info(seed).map_err(|e| js_error(&e))?;
     to_js(&info)
 }
+
+fn directory_with(extra_helplines: Option<String>) -> Result<crate::report::Directory, JsValue> {
+    let directory = crate::report::Directory::shipped().map_err(|e| js_error(&e))?;
+    match extra_helplines {
+        Some(json) if !json.trim().is_empty() => {
+            directory.with_extra(&json).map_err(|e| js_error(&e))
+        }
+        _ => Ok(directory),
+    }
+}
+
+/// The helplines that fit `{situation, minor, country}`, best first, each with reason codes;
+/// the country's emergency numbers; what evidence may be kept. `extraHelplines` is a JSON
+/// array of helplines an organisation added (same schema as `data/helplines.json`), or
+/// `undefined`.
+#[wasm_bindgen(js_name = routeReport)]
+pub fn route_report(query: JsValue, extra_helplines: Option<String>) -> Result<JsValue, JsValue> {
+    let query: crate::report::RouteQuery = from_js(query, "route query")?;
+    let directory = directory_with(extra_helplines)?;
+    to_js(&crate::report::route(&directory, &query))
+}
+
+/// The whole helpline directory (shipped plus added), for listing and for the verifier.
+#[wasm_bindgen(js_name = helplineDirectory)]
+pub fn helpline_directory(extra_helplines: Option<String>) -> Result<JsValue, JsValue> {
+    to_js(&directory_with(extra_helplines)?)
+}

@@ -6,13 +6,17 @@
 //! builder refuses one and the verifier flags one.
 
 pub mod bundle;
+pub mod directory;
 pub mod manifest;
+pub mod routing;
 pub mod signing;
 pub mod timestamp;
 pub mod verify;
 
 pub use bundle::{build_bundle, BundleRequest, FileSpec};
+pub use directory::{Directory, Helpline, Situation};
 pub use manifest::{Artefact, ArtefactKind, ImageRecord, Manifest};
+pub use routing::{route, EvidencePolicy, Reason, Route, RouteQuery};
 pub use signing::{public_key_info, PublicKeyInfo};
 pub use timestamp::{format_unix_seconds, parse_utc};
 pub use verify::{bundle_file, verify_bundle, FileCheck, Problem, ProblemCode, Verification};
