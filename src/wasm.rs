@@ -154,3 +154,14 @@ pub fn route_report(query: JsValue, extra_helplines: Option<String>) -> Result<J
 pub fn helpline_directory(extra_helplines: Option<String>) -> Result<JsValue, JsValue> {
     to_js(&directory_with(extra_helplines)?)
 }
+
+/// A removal notice for the hosting platform, filled in: `[{id, language, subject, body,
+/// disclaimer, law, deadline_hours, missing}]`, in the person's language then English.
+/// `request`: `{notice: "eu-dsa-16" | "us-take-it-down-act", situation, language, urls,
+/// hashes, name, email, contact, signature, date, platform, reference}`.
+#[wasm_bindgen(js_name = renderNotices)]
+pub fn render_notices(request: JsValue) -> Result<JsValue, JsValue> {
+    let request: crate::report::NoticeRequest = from_js(request, "notice request")?;
+    let notices = crate::report::render_notices(&request).map_err(|e| js_error(&e))?;
+    to_js(&notices)
+}

@@ -8,6 +8,7 @@
 pub mod bundle;
 pub mod directory;
 pub mod manifest;
+pub mod notice;
 pub mod routing;
 pub mod signing;
 pub mod timestamp;
@@ -16,6 +17,7 @@ pub mod verify;
 pub use bundle::{build_bundle, BundleRequest, FileSpec};
 pub use directory::{Directory, Helpline, Situation};
 pub use manifest::{Artefact, ArtefactKind, ImageRecord, Manifest};
+pub use notice::{render_notices, Notice, NoticeRequest};
 pub use routing::{route, EvidencePolicy, Reason, Route, RouteQuery};
 pub use signing::{public_key_info, PublicKeyInfo};
 pub use timestamp::{format_unix_seconds, parse_utc};
