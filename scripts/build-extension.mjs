@@ -29,6 +29,8 @@ export function manifestFor(browser, base) {
     manifest.minimum_chrome_version = '111';
   } else {
     manifest.background = { scripts: ['background/background.js'], type: 'module' };
+    // Firefox has no pageCapture (MHTML): its report flow keeps a screenshot and the address.
+    manifest.permissions = manifest.permissions.filter((/** @type {string} */ p) => p !== 'pageCapture');
     manifest.browser_specific_settings = {
       gecko: {
         id: GECKO_ID,

@@ -53,18 +53,51 @@ function escapeHtml(text) {
 }
 
 /**
+ * @typedef {{forms: Record<string, string>[], intakes: {contentType: string, text: string, origin: string}[]}} HelplineStub
+ */
+
+/**
  * @param {{port?: number}} [options]
- * @returns {Promise<{url: string, received: ReceivedUpload[], close: () => Promise<void>}>}
+ * @returns {Promise<{url: string, received: ReceivedUpload[], helpline: HelplineStub,
+ *   serveFile: (path: string, bytes: Buffer, type: string) => void, close: () => Promise<void>}>}
  */
 export async function startServer({ port = 0 } = {}) {
   /** @type {ReceivedUpload[]} */
   const received = [];
+  /** A stand-in for a helpline: its form (GET, prefilled by query) and its JSON intake (POST). */
+  /** @type {HelplineStub} */
+  const helpline = { forms: [], intakes: [] };
+  /** Files a test generated and serves at a path of its choice (e.g. the image to report). */
+  /** @type {Map<string, {bytes: Buffer, type: string}>} */
+  const extraFiles = new Map();
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const strict = url.pathname === '/strict' || url.pathname.startsWith('/strict/');
       const pathname = strict ? url.pathname.slice('/strict'.length) || '/' : url.pathname;
       const headers = strict ? { 'Content-Security-Policy': STRICT_CSP } : {};
+
+      if (req.method === 'GET' && pathname === '/helpline-stub/form') {
+        helpline.forms.push(Object.fromEntries(url.searchParams));
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><meta charset="utf-8"><title>Helpline form</title><h1>Helpline form (stub)</h1>');
+        return;
+      }
+      if (req.method === 'POST' && pathname === '/helpline-stub/intake') {
+        const chunks = [];
+        for await (const chunk of req) chunks.push(chunk);
+        const text = Buffer.concat(chunks).toString('utf8');
+        helpline.intakes.push({ contentType: req.headers['content-type'] ?? '', text, origin: req.headers.origin ?? '' });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+        res.end('{"ok":true}');
+        return;
+      }
+      const extra = extraFiles.get(pathname);
+      if (req.method === 'GET' && extra) {
+        res.writeHead(200, { 'Content-Type': extra.type });
+        res.end(extra.bytes);
+        return;
+      }
 
       if (req.method === 'POST' && pathname === '/upload') {
         const chunks = [];
@@ -118,6 +151,8 @@ export async function startServer({ port = 0 } = {}) {
   return {
     url: `http://127.0.0.1:${actualPort}`,
     received,
+    helpline,
+    serveFile: (path, bytes, type) => { extraFiles.set(path, { bytes, type }); },
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }

@@ -21,7 +21,9 @@ fn js_error(error: &Error) -> JsValue {
 }
 
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(|e| {
         let js = js_sys::Error::new(&format!("could not convert the result for JavaScript: {e}"));
         let _ = js_sys::Reflect::set(
@@ -164,4 +166,18 @@ pub fn render_notices(request: JsValue) -> Result<JsValue, JsValue> {
     let request: crate::report::NoticeRequest = from_js(request, "notice request")?;
     let notices = crate::report::render_notices(&request).map_err(|e| js_error(&e))?;
     to_js(&notices)
+}
+
+/// MD5 and SHA-256 of any file, `{md5, sha256}` in hex (for images the engine cannot decode).
+#[wasm_bindgen(js_name = fileDigests)]
+pub fn file_digests(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    #[derive(serde::Serialize)]
+    struct Digests {
+        md5: String,
+        sha256: String,
+    }
+    to_js(&Digests {
+        md5: crate::md5_hex(bytes),
+        sha256: crate::sha256_hex(bytes),
+    })
 }

@@ -1,4 +1,7 @@
-// Background router. It does one job in this version: vouch for guard frames. A content script
+// Background router. Two jobs: vouch for guard frames, and open the report page for a tab
+// (toolbar button, context menu on a page, an image or a link).
+//
+// Guard frames: A content script
 // registers a one-time nonce before it opens a guard; the guard frame claims it. A page that frames
 // guard.html itself, or posts a forged init message, cannot produce a registered nonce, so the
 // guard refuses to work for it.
@@ -71,3 +74,50 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   sendResponse({ ok: Boolean(entry) && isOurGuard(sender) && sameTab });
   return false;
 });
+
+// ---- Reporting ---------------------------------------------------------------------------------
+
+const REPORT_MENU_ID = 'sentinelle-report';
+const REPORT_PAGE = 'report/report.html';
+
+/**
+ * Opens the report flow for a tab, next to it. Only the tab id and the address of the image
+ * right-clicked travel (in the page address); the report page reads the rest itself, and captures
+ * nothing until the person has said what happened.
+ * @param {chrome.tabs.Tab | undefined} tab
+ * @param {{srcUrl?: string, linkUrl?: string}} [context]
+ */
+async function openReport(tab, context = {}) {
+  if (typeof tab?.id !== 'number' || tab.id < 0) return;
+  const params = new URLSearchParams({ tab: String(tab.id) });
+  if (context.srcUrl && /^(https?|data|blob):/.test(context.srcUrl)) params.set('src', context.srcUrl);
+  if (context.linkUrl && /^https?:/.test(context.linkUrl)) params.set('link', context.linkUrl);
+  await chrome.tabs.create({
+    url: chrome.runtime.getURL(`${REPORT_PAGE}?${params}`),
+    index: typeof tab.index === 'number' ? tab.index + 1 : undefined,
+    openerTabId: tab.id,
+    active: true,
+  });
+}
+
+chrome.action.onClicked.addListener((tab) => { openReport(tab).catch(console.error); });
+
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId !== REPORT_MENU_ID) return;
+  openReport(tab, { srcUrl: info.mediaType === 'image' ? info.srcUrl : undefined, linkUrl: info.linkUrl }).catch(console.error);
+});
+
+// Menus persist across restarts but not across updates: make them on install and update.
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.removeAll(() => {
+    chrome.contextMenus.create({
+      id: REPORT_MENU_ID,
+      title: chrome.i18n.getMessage('menuReport'),
+      contexts: ['page', 'image', 'link'],
+    });
+  });
+});
+
+// For the end-to-end tests, which cannot press the browser's own toolbar or menus: the same
+// function the listeners call. It only opens an extension page; pages cannot reach it.
+/** @type {any} */ (globalThis).sentinelleOpenReport = openReport;

@@ -1,3 +1,4 @@
+/* global chrome -- the report driver evaluates code in the extension's service worker */
 // End-to-end in Debian's Chromium with the built extension (playwright-core, no browser download).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -8,6 +9,7 @@ import { startServer } from '../../scripts/serve.mjs';
 import { launchChromium, makeFixtures } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
+import { reportTests } from './report.mjs';
 import { scenarioTests } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -114,6 +116,56 @@ async function guardFrame(page) {
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
 pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true, filePicker: true, paste: true });
 hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
+
+/**
+ * The report flow's driver. The browser's own toolbar and context menus cannot be pressed from a
+ * test, so the test calls the function their listeners call (`sentinelleOpenReport` in the service
+ * worker) with the real tab, as the browser would.
+ * @returns {import('./report.mjs').ReportDriver}
+ */
+function reportDriver() {
+  /** @type {import('playwright-core').Page | null} */
+  let site = null;
+  const worker = () => {
+    const [sw] = context.serviceWorkers();
+    if (!sw) throw new Error('no service worker');
+    return sw;
+  };
+  return {
+    openPage: async (url) => {
+      site = await context.newPage();
+      await site.goto(url);
+      await site.waitForFunction(() => /** @type {HTMLImageElement | null} */ (document.getElementById('photo'))?.complete);
+    },
+    setExtraHelplines: async (entries) => { await worker().evaluate((e) => chrome.storage.local.set({ extraHelplines: e }), entries); },
+    menuExists: () => worker().evaluate(() => new Promise((ok) => {
+      chrome.contextMenus.update('sentinelle-report', {}, () => ok(!chrome.runtime.lastError));
+    })),
+    openReport: async (pageUrl, srcUrl) => {
+      const [page] = await Promise.all([
+        context.waitForEvent('page', (p) => p.url().includes('/report/report.html')),
+        worker().evaluate(async ({ url, src }) => {
+          const [tab] = await chrome.tabs.query({ url });
+          await /** @type {any} */ (globalThis).sentinelleOpenReport(tab, src ? { srcUrl: src } : {});
+        }, { url: pageUrl, src: srcUrl }),
+      ]);
+      await page.waitForSelector('body[data-ready]');
+      return {
+        click: (selector) => page.click(selector),
+        waitVisible: async (selector) => { await page.waitForSelector(selector, { state: 'visible' }); },
+        evaluate: (fn, arg) => page.evaluate(/** @type {any} */ (fn), arg),
+        bundleBytes: async () => {
+          const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+          assert.match(download.suggestedFilename(), /^sentinelle-evidence-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.zip$/);
+          return readFileSync(await download.path());
+        },
+        close: async () => { await page.close(); await site?.close(); },
+      };
+    },
+  };
+}
+const chromiumReport = reportDriver();
+reportTests('chromium', () => ({ driver: chromiumReport, server, fixtures }), { archive: true });
 
 test('chromium: the warning follows the browser language (French)', async () => {
   const { context: fr } = await launchChromium(chromium, { lang: 'fr' });

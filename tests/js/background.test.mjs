@@ -6,12 +6,28 @@ import { test } from 'node:test';
 const EXT = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 /** @type {(msg: unknown, sender: object, respond: (r: unknown) => void) => boolean} */
 let listener = () => false;
+/** @type {Record<string, Function>} */
+const listeners = {};
+/** @type {any[]} */
+const created = [];
+/** @type {any[]} */
+const menus = [];
+const hook = (/** @type {string} */ name) => ({ addListener: (/** @type {Function} */ fn) => { listeners[name] = fn; } });
 /** @type {any} */ (globalThis).chrome = {
   runtime: {
     id: 'abcdefghijklmnopabcdefghijklmnop',
     getURL: (/** @type {string} */ path) => `${EXT}${path}`,
     onMessage: { addListener: (/** @type {typeof listener} */ fn) => { listener = fn; } },
+    onInstalled: hook('installed'),
   },
+  action: { onClicked: hook('action') },
+  contextMenus: {
+    onClicked: hook('menu'),
+    removeAll: (/** @type {Function} */ done) => { menus.length = 0; done(); },
+    create: (/** @type {any} */ item) => { menus.push(item); },
+  },
+  i18n: { getMessage: (/** @type {string} */ key) => `msg:${key}` },
+  tabs: { create: async (/** @type {any} */ props) => { created.push(props); return props; } },
 };
 await import('../../extension/background/background.js');
 
@@ -61,4 +77,29 @@ test('a page cannot flood the background with registrations', () => {
   const answers = Array.from({ length: 200 }, () => send({ type: 'sentinelle/guard-register', nonce: nonce() }, contentScript));
   assert.ok(answers.filter((a) => /** @type {{ok: boolean}} */ (a).ok).length <= 64);
   assert.deepEqual(answers.at(-1), { ok: false });
+});
+
+test('install makes one context menu item for pages, images and links', () => {
+  listeners.installed?.();
+  assert.deepEqual(menus, [{ id: 'sentinelle-report', title: 'msg:menuReport', contexts: ['page', 'image', 'link'] }]);
+});
+
+test('the toolbar button and the menu open the report page next to the tab, with only its id and the image address', async () => {
+  created.length = 0;
+  listeners.action?.({ id: 12, index: 3 });
+  listeners.menu?.({ menuItemId: 'sentinelle-report', mediaType: 'image', srcUrl: 'https://cdn.example/a.jpg', linkUrl: 'javascript:alert(1)' }, { id: 12, index: 3 });
+  listeners.menu?.({ menuItemId: 'something-else' }, { id: 12, index: 3 });
+  listeners.menu?.({ menuItemId: 'sentinelle-report', mediaType: 'video', srcUrl: 'https://cdn.example/v.mp4' }, { id: 13, index: 0 });
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(created.length, 3, 'one page per press, none for another menu');
+  const urls = created.map((c) => new URL(c.url));
+  assert.ok(urls.every((u) => u.href.startsWith(`${EXT}report/report.html?`)));
+  assert.deepEqual(Object.fromEntries(urls[0].searchParams), { tab: '12' });
+  assert.deepEqual(Object.fromEntries(urls[1].searchParams), { tab: '12', src: 'https://cdn.example/a.jpg' }, 'a javascript: link is dropped');
+  assert.deepEqual(Object.fromEntries(urls[2].searchParams), { tab: '13' }, 'only images are hashed');
+  assert.equal(created[0].index, 4);
+  assert.equal(created[0].openerTabId, 12);
+  // A tab without an id (devtools, say) opens nothing.
+  await /** @type {any} */ (globalThis).sentinelleOpenReport({ index: 1 });
+  assert.equal(created.length, 3);
 });

@@ -9,13 +9,20 @@ const EXT = fileURLToPath(new URL('../../extension/', import.meta.url));
 const base = JSON.parse(readFileSync(join(EXT, 'manifest.json'), 'utf8'));
 
 for (const browser of ['chromium', 'firefox']) {
-  test(`${browser} manifest: MV3, wasm allowed in extension pages only, no network permissions`, () => {
+  test(`${browser} manifest: MV3, wasm allowed in extension pages only, only the permissions reporting needs`, () => {
     const m = manifestFor(browser, base);
     assert.equal(m.manifest_version, 3);
     assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
     assert.doesNotMatch(m.content_security_policy.extension_pages, /https?:|'unsafe-eval'/);
-    assert.deepEqual(m.permissions, []);
-    assert.equal(m.host_permissions, undefined, 'no host permission: the extension fetches nothing');
+    // contextMenus: "Report to a helpline" on a page, image or link; storage: the device key that
+    // signs evidence; pageCapture (Chromium only): the page copy (MHTML).
+    assert.deepEqual(m.permissions, browser === 'chromium' ? ['contextMenus', 'storage', 'pageCapture'] : ['contextMenus', 'storage']);
+    // <all_urls> is what the content scripts already match (the same install warning); the
+    // report page needs it to take the screenshot and read the image the person right-clicked.
+    assert.deepEqual(m.host_permissions, ['<all_urls>']);
+    assert.deepEqual(m.content_scripts[0].matches, ['<all_urls>']);
+    assert.equal(m.action.default_title, '__MSG_actionTitle__');
+    assert.equal(m.content_security_policy.extension_pages.includes('connect-src'), false);
     const [cs, hook] = m.content_scripts;
     assert.equal(cs.run_at, 'document_start');
     assert.equal(cs.all_frames, true);
