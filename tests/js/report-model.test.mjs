@@ -31,7 +31,7 @@ const facts = {
   bundle: { fileName: 'sentinelle-evidence-x.zip', manifestSha256: 'd'.repeat(64), fingerprint: 'abcd 1234', publicKey: 'KEY' },
 };
 
-/** A `t` over a real catalog, with chrome.i18n's placeholder rules. */
+/** A `t` over a real catalog, with chrome.i18n's placeholder rules. @param {string} locale */
 function translator(locale) {
   const messages = catalog(locale);
   return (/** @type {string} */ key, /** @type {string[]} */ subs = []) => {
@@ -72,7 +72,7 @@ test('the intake payload carries addresses and hashes, never file contents', () 
   assert.equal(withoutBundle.evidence, null);
   assert.equal(withoutBundle.country, null);
   // Extra properties a caller might pass (bytes, say) do not travel.
-  const sneaky = intakePayload({ ...facts, helplineId: 'x', language: 'en', version: '1', images: [{ ...facts.images[0], bytes: 'AAAA' }] });
+  const sneaky = intakePayload({ ...facts, helplineId: 'x', language: 'en', version: '1', images: [/** @type {any} */ ({ ...facts.images[0], bytes: 'AAAA' })] });
   assert.equal(JSON.stringify(sneaky).includes('AAAA'), false);
 });
 
