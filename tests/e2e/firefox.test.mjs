@@ -1,10 +1,13 @@
 // End-to-end in Debian's Firefox ESR with the built extension, over WebDriver BiDi with
 // puppeteer-core (no geckodriver, no browser download).
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { launchFirefox, makeFixtures } from './harness.mjs';
+import { GECKO_ID } from '../../scripts/build-extension.mjs';
+import { FIREFOX_EXTENSION_UUID, launchFirefox, makeFixtures } from './harness.mjs';
+import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { scenarioTests } from './scenario.mjs';
@@ -19,7 +22,7 @@ let browser;
 before(async () => {
   server = await startServer();
   fixtures = await makeFixtures(chromium);
-  ({ browser } = await launchFirefox(puppeteer));
+  ({ browser } = await launchFirefox(puppeteer, { systemAccess: true }));
 });
 after(async () => {
   await browser?.close();
@@ -100,3 +103,113 @@ async function guardFrame(page) {
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
 pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false, filePicker: false, paste: false });
 hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });
+
+/**
+ * Runs `expression` in the browser's own window (chrome scope; needs --remote-allow-system-access).
+ * @param {string} expression
+ */
+async function inBrowserWindow(expression) {
+  const connection = /** @type {any} */ (browser).connection;
+  const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const context = tree.result.contexts.find((/** @type {any} */ c) => c.url === 'chrome://browser/content/browser.xhtml')?.context;
+  const answer = await connection.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+  if (answer.result.type !== 'success') throw new Error(JSON.stringify(answer.result));
+  return answer.result.result.value;
+}
+
+/**
+ * The open page whose address passes `test`. Puppeteer over BiDi reports a tab's first address
+ * (about:blank) for pages the browser opened itself, so ask each page where it really is.
+ * @param {(href: string) => boolean} test
+ */
+async function pageAt(test) {
+  for (let i = 0; i < 200; i += 1) {
+    for (const page of await browser.pages()) {
+      const href = await page.evaluate(() => location.href).catch(() => '');
+      if (test(href)) return page;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the page did not open');
+}
+
+/**
+ * The report flow's driver. The toolbar test presses the extension's real toolbar button in the
+ * browser window. The context menu cannot be opened over an element from a test, so the image test
+ * opens the page the menu's listener opens (report.html?tab=ID&src=IMAGE), with the real tab id.
+ * @returns {import('./report.mjs').ReportDriver}
+ */
+function reportDriver() {
+  const base = `moz-extension://${FIREFOX_EXTENSION_UUID}/report/report.html`;
+  /** @type {import('puppeteer-core').Page | null} */
+  let site = null;
+  /** Opens an extension tab the way the browser would, and waits for puppeteer to see it. */
+  async function openExtensionTab(/** @type {string} */ url) {
+    await inBrowserWindow(`gBrowser.selectedTab = gBrowser.addTab(${JSON.stringify(url)}, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() }); 'ok'`);
+    return pageAt((href) => href === url);
+  }
+  /** Runs `fn` in an extension page (with the WebExtension APIs). */
+  async function inExtension(/** @type {(arg: any) => any} */ fn, /** @type {any} */ arg) {
+    const page = await openExtensionTab(base);
+    try {
+      return await page.evaluate(fn, arg);
+    } finally {
+      await page.close();
+    }
+  }
+  return {
+    openPage: async (url) => {
+      site = await browser.newPage();
+      await site.goto(url);
+      await site.waitForFunction(() => /** @type {HTMLImageElement | null} */ (document.getElementById('photo'))?.complete);
+    },
+    setExtraHelplines: async (entries) => {
+      await inExtension((e) => /** @type {any} */ (globalThis).chrome.storage.local.set({ extraHelplines: e }), entries);
+    },
+    menuExists: () => inExtension(() => /** @type {any} */ (globalThis).chrome.contextMenus.update('sentinelle-report', {}).then(() => true, () => false), null),
+    openReport: async (pageUrl, srcUrl) => {
+      /** @type {import('puppeteer-core').Page} */
+      let page;
+      if (srcUrl) {
+        // Firefox's match patterns take no port, so filter the tabs here.
+        const tabId = await inExtension(async (url) => (await /** @type {any} */ (globalThis).chrome.tabs.query({})).find((/** @type {any} */ t) => t.url === url)?.id, pageUrl);
+        page = await openExtensionTab(`${base}?${new URLSearchParams({ tab: String(tabId), src: srcUrl })}`);
+      } else {
+        // The real toolbar button, pressed in the window where the site's tab is selected.
+        await site?.bringToFront();
+        const pressed = await inBrowserWindow(`(() => {
+          const id = ${JSON.stringify(`${GECKO_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_')}-browser-action`)};
+          // Firefox puts extension buttons in its extensions panel; pin it to the toolbar, as a
+          // person can, and press it.
+          CustomizableUI.addWidgetToArea(id, CustomizableUI.AREA_NAVBAR);
+          const node = CustomizableUI.getWidget(id)?.forWindow(window)?.node;
+          const button = node?.querySelector('.unified-extensions-item-action-button');
+          if (!button) return 'no button ' + id;
+          button.click();
+          return 'pressed';
+        })()`);
+        assert.equal(pressed, 'pressed');
+        page = await pageAt((href) => href.startsWith(`${base}?tab=`));
+      }
+      await page.waitForSelector('body[data-ready]', { timeout: 5000 }).catch(async (e) => {
+        throw new Error(`${e.message}: ${await page.evaluate(() => document.getElementById('no-page')?.textContent + ' ' + location.href)}`);
+      });
+      return {
+        click: (selector) => page.click(selector),
+        waitVisible: async (selector) => { await page.waitForSelector(selector, { visible: true }); },
+        evaluate: (fn, arg) => page.evaluate(/** @type {any} */ (fn), arg),
+        // BiDi has no download events: read the very blob the download link points to.
+        bundleBytes: async () => Buffer.from(await page.evaluate(async () => {
+          const link = /** @type {HTMLAnchorElement} */ (document.getElementById('download'));
+          const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+          let text = '';
+          for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+          return btoa(text);
+        }), 'base64'),
+        close: async () => { await page.close(); await site?.close(); },
+      };
+    },
+  };
+}
+const firefoxReport = reportDriver();
+reportTests('firefox', () => ({ driver: firefoxReport, server, fixtures }), { archive: false });

@@ -1,5 +1,6 @@
 // Shared pieces of the end-to-end tests and of `make run`: fixtures, browsers with the extension
 // loaded, and readers for what the person saw and what the site received.
+import { GECKO_ID } from '../../scripts/build-extension.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,20 +174,28 @@ export async function launchChromium(chromium, { lang = 'en-US', headless = true
   return { context, extensionId: new URL(worker.url()).host };
 }
 
+/** The moz-extension:// host the tests give the extension in Firefox. */
+export const FIREFOX_EXTENSION_UUID = '5e7f1e11-0000-4000-8000-5e7f1e115e7f';
+
 /**
  * Firefox ESR with the built extension, over WebDriver BiDi (no geckodriver).
  * @param {import('puppeteer-core').PuppeteerNode} puppeteer
+ * @param {{systemAccess?: boolean}} [options]
  */
-export async function launchFirefox(puppeteer) {
+export async function launchFirefox(puppeteer, { systemAccess = false } = {}) {
   const ext = join(DIST, 'firefox');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/firefox is missing: run `make build`');
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true,
+    // Lets a test reach the browser's own window (its toolbar), which BiDi otherwise hides.
+    ...(systemAccess ? { args: ['--remote-allow-system-access'] } : {}),
     extraPrefsFirefox: {
       // A closed network: no update checks, telemetry or remote settings.
       'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.enabled': false, 'extensions.update.enabled': false,
       'browser.shell.checkDefaultBrowser': false,
+      // A fixed moz-extension:// host, so tests can open the extension's own pages.
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
     },
   });
   const extensionId = await browser.installExtension(ext);
