@@ -125,6 +125,12 @@ function renderRoute() {
   $('archive-unavailable').hidden = !pictures || Boolean(chrome.pageCapture);
   $('no-pictures').hidden = pictures;
   $('keep-hashes').hidden = !imageUrl;
+  showSummary();
+}
+
+/** Shows, before any button is pressed, the text a form button will put on the clipboard. */
+function showSummary() {
+  $('summary-text').textContent = summary();
 }
 
 /** @param {any} ranked */
@@ -400,6 +406,7 @@ async function makeBundle() {
     $('made-key').textContent = t('reportKeyFingerprint', [key.fingerprint]);
     $('made').hidden = false;
     $('make-status').textContent = '';
+    showSummary();
     link.focus();
   } catch (error) {
     $('make-status').textContent = t('reportMakeFailed', [error instanceof Error ? error.message : String(error)]);

@@ -2,8 +2,9 @@
 // End-to-end in Debian's Chromium with the built extension (playwright-core, no browser download).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { launchChromium, makeFixtures } from './harness.mjs';
@@ -251,3 +252,37 @@ for (const lang of ['de', 'ko', 'nl']) {
     }
   });
 }
+
+test('chromium: the verify page shows a valid evidence file and names what was changed in a tampered one', async () => {
+  const cli = new URL('../../target/release/sentinelle', import.meta.url).pathname;
+  const valid = join(fixtures.dir, 'verify-page.zip');
+  execFileSync(cli, ['bundle', '--url', 'https://host.example/p', '--title', 'Page', '--situation', 'own-image',
+    '--screenshot', fixtures.noRisk, '--time', '2026-11-23T10:00:00Z', valid]);
+  const zip = readFileSync(valid);
+  const shot = readFileSync(fixtures.noRisk);
+  const at = zip.indexOf(shot);
+  assert.ok(at > 0, 'the screenshot is stored as is');
+  const tampered = join(fixtures.dir, 'verify-page-tampered.zip');
+  const changed = Buffer.from(zip);
+  changed[at + 500] = (changed[at + 500] ?? 0) ^ 0x20;
+  writeFileSync(tampered, changed);
+
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/verify/`);
+    await page.setInputFiles('#bundle', valid);
+    await page.waitForSelector('#verdict[data-state="valid"]');
+    assert.match(await page.textContent('#verdict') ?? '', /VALID: every file is as it was/);
+    assert.match(await page.textContent('#details') ?? '', /https:\/\/host\.example\/p[\s\S]*2026-11-23T10:00:00Z/);
+    await page.waitForFunction(() => /** @type {HTMLImageElement | null} */ (document.querySelector('#details img'))?.naturalWidth === 640);
+
+    await page.setInputFiles('#bundle', tampered);
+    await page.waitForSelector('#verdict[data-state="invalid"]');
+    const text = await page.textContent('#verdict') ?? '';
+    assert.match(text, /NOT VALID/);
+    assert.match(text, /\[file-changed\] artefacts\/no-risk\.jpg/);
+    assert.equal(await page.locator('#details img').count(), 0, 'nothing from a changed file is shown');
+  } finally {
+    await page.close();
+  }
+});

@@ -116,6 +116,9 @@ export function reportTests(browserName, get, capabilities) {
       assert.equal(paths.includes('artefacts/page.mhtml'), capabilities.archive, paths.join());
       assert.ok(Math.abs(Date.parse(m.captured_at) - Date.now()) < 10 * 60_000, 'captured now, in UTC');
 
+      // What a form button will copy is on screen first, with the evidence file named.
+      const shown = await report.evaluate(() => document.getElementById('summary-text')?.textContent ?? '', null);
+      assert.ok(shown.includes(pageUrl) && shown.includes(m.key.fingerprint) && shown.includes(sha256(photo)), shown);
       // Nothing was sent anywhere before the person pressed a send button.
       assert.equal(server.helpline.intakes.length, 0);
       const before = server.helpline.forms.length;

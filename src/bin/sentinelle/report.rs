@@ -248,8 +248,19 @@ fn load_or_create_key(path: &Path) -> Result<Vec<u8>, Failure> {
 
 fn fresh_seed() -> Result<Vec<u8>, Failure> {
     let mut seed = vec![0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| Failure::io(format!("no randomness for a key: {e}")))?;
+    fill_random(&mut seed)?;
     Ok(seed)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fill_random(bytes: &mut [u8]) -> Result<(), Failure> {
+    getrandom::fill(bytes).map_err(|e| Failure::io(format!("no randomness for a key: {e}")))
+}
+
+/// The CLI is a native program; the wasm boundary tests merely compile it for wasm32.
+#[cfg(target_arch = "wasm32")]
+fn fill_random(_bytes: &mut [u8]) -> Result<(), Failure> {
+    Err(Failure::io("no randomness on this target".to_owned()))
 }
 
 fn now_utc() -> Result<String, Failure> {

@@ -1,0 +1,98 @@
+// Checks an evidence bundle with the engine (the same code as `sentinelle verify`) and shows what
+// it holds. Pictures are shown only when the bundle verifies and is not a child-abuse report
+// (those never hold pictures; one that does is flagged and its files are not opened).
+import init, { bundleFile, verifyBundle } from '../pkg/sentinelle.js';
+
+const ready = init();
+const input = /** @type {HTMLInputElement} */ (document.getElementById('bundle'));
+const verdict = /** @type {HTMLElement} */ (document.getElementById('verdict'));
+const details = /** @type {HTMLElement} */ (document.getElementById('details'));
+/** @type {string[]} */
+let blobUrls = [];
+
+/** @param {string} tag @param {string} text @param {string} [className] */
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+/** @param {[string, string | null | undefined][]} rows */
+function table(rows) {
+  const t = document.createElement('table');
+  for (const [key, value] of rows) {
+    if (value === null || value === undefined || value === '') continue;
+    const tr = document.createElement('tr');
+    tr.append(el('th', key), el('td', value));
+    t.append(tr);
+  }
+  return t;
+}
+
+input.addEventListener('change', async () => {
+  const file = input.files?.[0];
+  if (!file) return;
+  await ready;
+  for (const url of blobUrls) URL.revokeObjectURL(url);
+  blobUrls = [];
+  verdict.textContent = '';
+  details.textContent = '';
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  /** @type {any} */
+  let v;
+  try {
+    v = verifyBundle(bytes);
+  } catch (error) {
+    const e = /** @type {{code?: string, message?: string}} */ (error);
+    verdict.append(el('p', `Not an evidence file: ${e.message ?? String(error)} (${e.code ?? 'error'})`, 'invalid'));
+    verdict.dataset.state = 'error';
+    return;
+  }
+  verdict.dataset.state = v.valid ? 'valid' : 'invalid';
+  if (v.valid) {
+    verdict.append(el('p', `VALID: every file is as it was when captured, signed by key ${v.manifest.key.fingerprint}.`, 'valid'));
+  } else {
+    const box = el('div', '', 'invalid');
+    box.append(el('p', 'NOT VALID: this file was changed after it was made, or is damaged.'));
+    const list = document.createElement('ul');
+    for (const p of v.problems) list.append(el('li', `[${p.code}] ${p.path ? `${p.path}: ` : ''}${p.message}`));
+    box.append(list);
+    verdict.append(box);
+  }
+  const m = v.manifest;
+  if (!m) return;
+  details.append(el('h2', 'What it says'), table([
+    ['Page', m.page.url], ['Title', m.page.title], ['Captured (UTC)', m.captured_at], ['Situation', m.situation],
+    ['Made by', `${m.software.name} ${m.software.version} (engine ${m.software.engine})`], ['Key fingerprint', m.key.fingerprint],
+  ]));
+  if (m.images.length) {
+    details.append(el('h2', 'Images, by their hashes'));
+    for (const i of m.images) details.append(table([['Address', i.url], ['MD5', i.md5], ['SHA-256', i.sha256], ['PDQ', i.pdq], ['PDQ quality', i.pdq_quality?.toString()]]));
+  }
+  details.append(el('h2', 'Files'));
+  const files = document.createElement('table');
+  for (const f of v.files) {
+    const tr = document.createElement('tr');
+    tr.append(el('td', f.ok ? 'ok' : 'PROBLEM'), el('td', f.path), el('td', f.kind ?? 'unlisted'), el('td', `${f.size ?? '?'} bytes`));
+    files.append(tr);
+  }
+  details.append(files);
+  details.append(el('p', m.statement, 'warning'));
+  // Show content only from a bundle that verified, and never pictures from a child-abuse report.
+  const showPictures = v.valid && m.situation !== 'child-abuse';
+  if (!v.valid) return;
+  for (const f of v.files) {
+    if (f.kind === 'screenshot' && showPictures && /^image\/(png|jpeg)$/.test(f.media_type)) {
+      const url = URL.createObjectURL(new Blob([bundleFile(bytes, f.path)], { type: f.media_type }));
+      blobUrls.push(url);
+      const img = document.createElement('img');
+      img.src = url;
+      img.alt = `Screenshot of ${m.page.url} at ${m.captured_at}`;
+      details.append(el('h2', 'Screenshot'), img);
+    }
+    if (f.kind === 'readme' || f.kind === 'document') {
+      details.append(el('h2', f.path), el('pre', new TextDecoder().decode(bundleFile(bytes, f.path))));
+    }
+  }
+});
