@@ -84,7 +84,7 @@ input.addEventListener('change', async () => {
   if (!v.valid) return;
   for (const f of v.files) {
     if (f.kind === 'screenshot' && showPictures && /^image\/(png|jpeg)$/.test(f.media_type)) {
-      const url = URL.createObjectURL(new Blob([bundleFile(bytes, f.path)], { type: f.media_type }));
+      const url = URL.createObjectURL(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bundleFile(bytes, f.path))], { type: f.media_type }));
       blobUrls.push(url);
       const img = document.createElement('img');
       img.src = url;
