@@ -13,7 +13,7 @@ export default [
     },
   },
   {
-    files: ['extension/content/**/*.js', 'extension/shared/**/*.js', 'www/demo-page.js', 'tests/e2e/sites/**/*.js'],
+    files: ['extension/content/**/*.js', 'extension/shared/messages.js', 'www/demo-page.js', 'tests/e2e/sites/**/*.js'],
     languageOptions: { sourceType: 'script' },
   },
   {

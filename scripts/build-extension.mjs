@@ -51,6 +51,9 @@ function build(browser) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(src, out, { recursive: true, filter: (path) => !path.endsWith('manifest.json') && !path.endsWith('.d.ts') });
+  // The deterrence list and notice are data the background and the guard read at run time.
+  mkdirSync(join(out, 'data'));
+  cpSync(join(root, 'data', 'deterrence.json'), join(out, 'data', 'deterrence.json'));
   mkdirSync(join(out, 'pkg'));
   for (const file of ['sentinelle.js', 'sentinelle_bg.wasm']) cpSync(join(pkg, file), join(out, 'pkg', file));
   const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));

@@ -9,6 +9,8 @@
 // Discipline (after uBO Lite / Privacy Badger): every message's sender is checked, unknown messages
 // are refused, nothing here touches the network.
 import '../shared/messages.js';
+import { STRICT, merge, normaliseHost, sanitize } from '../shared/settings.js';
+import { afterAttempt, hashPin, isPinRecord, validPin, verifyPin, waitBeforeAttempt } from './pin.js';
 
 const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
 
@@ -48,6 +50,14 @@ function isOurGuard(sender) {
 }
 
 chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
+  const settingsMessage = M.parseSettingsMessage(raw);
+  if (settingsMessage) {
+    handleSettings(settingsMessage, sender).then(sendResponse, (error) => {
+      console.error('Sentinelle settings', error);
+      sendResponse({ ok: false, code: 'failed' });
+    });
+    return true;
+  }
   const msg = M.parseRuntimeMessage(raw);
   if (!msg) return false;
   const now = Date.now();
@@ -74,6 +84,166 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   sendResponse({ ok: Boolean(entry) && isOurGuard(sender) && sameTab });
   return false;
 });
+
+// ---- Settings, PIN, counts --------------------------------------------------------------------
+// Local settings live in storage.local ("settings"); a managed policy (storage.managed) beats them
+// and the PIN. Until the policy answers, the strictest settings apply.
+
+const OPTIONS_URL = chrome.runtime.getURL('options/options.html');
+/** How long to wait for managed storage before deciding it is not there. */
+const MANAGED_TIMEOUT_MS = 3000;
+
+/**
+ * @param {chrome.runtime.MessageSender} sender
+ * @param {string} page
+ */
+function isOurPage(sender, page) {
+  return sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.split(/[?#]/)[0] === page;
+}
+
+/** The managed policy (sanitised), `{}` without one, or null when it did not answer in time. */
+async function managedPolicy() {
+  try {
+    const answer = await Promise.race([
+      chrome.storage.managed.get(null),
+      new Promise((resolve) => { setTimeout(() => resolve(null), MANAGED_TIMEOUT_MS); }),
+    ]);
+    return answer === null ? null : /** @type {Record<string, unknown>} */ (answer);
+  } catch {
+    // Firefox rejects when there is no policy: that is "no policy", not an error.
+    return {};
+  }
+}
+
+/** @type {string[] | null} */
+let shippedNudifySites = null;
+/**
+ * The nudify and face-swap services: the shipped list, plus any a policy (or, for tests and
+ * parents, local storage) adds under `extraNudifySites`.
+ */
+async function loadNudifySites() {
+  if (!shippedNudifySites) {
+    try {
+      const data = await (await fetch(chrome.runtime.getURL('data/deterrence.json'))).json();
+      shippedNudifySites = Array.isArray(data.sites) ? data.sites.map((/** @type {any} */ s) => String(s.domain)) : [];
+    } catch {
+      shippedNudifySites = [];
+    }
+  }
+  const policy = (await managedPolicy()) ?? {};
+  const { extraNudifySites } = await chrome.storage.local.get('extraNudifySites');
+  const extra = [policy.extraNudifySites, extraNudifySites].flatMap((list) => (Array.isArray(list) ? list : []))
+    .map(normaliseHost).filter((h) => h !== null);
+  return [.../** @type {string[]} */ (shippedNudifySites), .../** @type {string[]} */ (extra)];
+}
+
+async function effectiveSettings() {
+  const policy = await managedPolicy();
+  const stored = await chrome.storage.local.get(['settings', 'pin', 'counts']);
+  if (policy === null) {
+    return { settings: STRICT, locked: ['*'], pinSet: true, managedPin: false, counts: stored.counts ?? {}, policyProblems: ['the policy did not answer: strict settings apply'] };
+  }
+  const { settings: policySettings, ...policyRest } = policy;
+  const managed = sanitize(policySettings ?? pickSettings(policyRest));
+  const local = sanitize(stored.settings ?? {});
+  const { settings, locked } = merge(local.value, managed.value);
+  const managedPin = isPinRecord(policy.pin);
+  return {
+    settings,
+    locked,
+    pinSet: managedPin || isPinRecord(stored.pin),
+    managedPin,
+    counts: stored.counts ?? {},
+    policyProblems: managed.problems,
+  };
+}
+
+/** A policy may give settings at its top level (the managed schema's shape). */
+/** @param {Record<string, unknown>} policy */
+function pickSettings(policy) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const key of ['profile', 'birthYear', 'ages', 'rules', 'sites', 'blockNudifySites', 'showCounts']) {
+    if (policy[key] !== undefined) out[key] = policy[key];
+  }
+  return out;
+}
+
+/** The PIN record in force: the policy's, else the local one. */
+async function pinRecord() {
+  const policy = await managedPolicy();
+  if (policy && isPinRecord(policy.pin)) return policy.pin;
+  const { pin } = await chrome.storage.local.get('pin');
+  return isPinRecord(pin) ? pin : null;
+}
+
+/**
+ * Checks a PIN, with growing delays after failures (kept in storage.local, so closing the tab or
+ * restarting the browser does not reset them).
+ * @param {string} pin
+ * @returns {Promise<{ok: boolean, waitMs: number, noPin?: boolean}>}
+ */
+async function checkPin(pin) {
+  const record = await pinRecord();
+  if (!record) return { ok: false, waitMs: 0, noPin: true };
+  const now = Date.now();
+  const { pinAttempts } = /** @type {{pinAttempts?: import('./pin.js').AttemptState}} */ (await chrome.storage.local.get('pinAttempts'));
+  const state = pinAttempts && Number.isFinite(pinAttempts.failures) ? pinAttempts : { failures: 0, lockedUntil: 0 };
+  const wait = waitBeforeAttempt(state, now);
+  if (wait > 0) return { ok: false, waitMs: wait };
+  const ok = await verifyPin(pin, record);
+  const next = afterAttempt(state, ok, now);
+  await chrome.storage.local.set({ pinAttempts: next });
+  return { ok, waitMs: waitBeforeAttempt(next, now) };
+}
+
+/**
+ * @param {NonNullable<ReturnType<SentinelleMessagesApi['parseSettingsMessage']>>} msg
+ * @param {chrome.runtime.MessageSender} sender
+ */
+async function handleSettings(msg, sender) {
+  const fromGuard = isOurGuard(sender);
+  const fromOptions = isOurPage(sender, OPTIONS_URL);
+  if (msg.type === 'settings-get') {
+    if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
+    return { ok: true, ...(await effectiveSettings()), nudifySites: await loadNudifySites() };
+  }
+  if (msg.type === 'warning-shown') {
+    if (!fromGuard) return { ok: false, code: 'refused' };
+    const { counts } = /** @type {{counts?: {warnings?: number}}} */ (await chrome.storage.local.get('counts'));
+    const next = { warnings: (counts?.warnings ?? 0) + 1 };
+    await chrome.storage.local.set({ counts: next });
+    return { ok: true };
+  }
+  if (msg.type === 'pin-check') {
+    if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
+    return checkPin(msg.pin);
+  }
+  if (!fromOptions) return { ok: false, code: 'refused' };
+  const current = await effectiveSettings();
+  if (msg.type === 'pin-set') {
+    if (current.managedPin) return { ok: false, code: 'locked' };
+    if (!validPin(msg.pin)) return { ok: false, code: 'bad-pin' };
+    if (current.pinSet) {
+      const check = await checkPin(msg.currentPin);
+      if (!check.ok) return { ok: false, code: 'wrong-pin', waitMs: check.waitMs };
+    }
+    await chrome.storage.local.set({ pin: await hashPin(msg.pin), pinAttempts: { failures: 0, lockedUntil: 0 } });
+    return { ok: true };
+  }
+  // settings-set: the PIN when one is set; keys a policy locks cannot change.
+  if (current.pinSet) {
+    const check = await checkPin(msg.pin);
+    if (!check.ok) return { ok: false, code: 'wrong-pin', waitMs: check.waitMs };
+  }
+  const { value, problems } = sanitize(msg.settings);
+  if (problems.length) return { ok: false, code: 'invalid', problems };
+  const lockedKeys = Object.keys(value).filter((key) => current.locked.includes(key) || current.locked.includes('*')
+    || (key === 'rules' && Object.keys(value.rules ?? {}).some((r) => current.locked.includes(`rules.${r}`))));
+  if (lockedKeys.length) return { ok: false, code: 'locked', problems: lockedKeys };
+  await chrome.storage.local.set({ settings: value });
+  return { ok: true, ...(await effectiveSettings()) };
+}
 
 // ---- Reporting ---------------------------------------------------------------------------------
 

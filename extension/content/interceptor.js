@@ -290,7 +290,7 @@
       this.frame.addEventListener('load', () => {
         const target = new URL(chrome.runtime.getURL('')).origin;
         this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
-        port.postMessage({ type: M.Type.ANALYZE, files, folder });
+        port.postMessage({ type: M.Type.ANALYZE, files, folder, host: location.hostname });
       }, { once: true });
       this.frame.src = chrome.runtime.getURL('guard/guard.html');
       return /** @type {Promise<{decision: string, files: File[]}>} */ (answer);

@@ -5,6 +5,7 @@
 import '../shared/messages.js';
 import init, { analyze, strip } from '../pkg/sentinelle.js';
 import { describe, needsWarning } from './describe.js';
+import { STRICT, decide } from '../shared/settings.js';
 
 const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
 
@@ -57,22 +58,94 @@ function cleanedFile(file, bytes) {
 }
 
 /**
+ * The settings in force and the nudify list, from the background. If it cannot answer, the
+ * strictest settings apply.
+ * @returns {Promise<{settings: import('../shared/settings.js').Settings, nudifySites: string[]}>}
+ */
+async function loadPolicy() {
+  try {
+    const answer = await chrome.runtime.sendMessage({ type: M.Type.SETTINGS_GET });
+    if (answer?.ok) return { settings: answer.settings, nudifySites: answer.nudifySites ?? [] };
+  } catch { /* below */ }
+  return { settings: STRICT, nudifySites: [] };
+}
+
+/**
+ * Which rules the files trigger. Any private metadata other than location and hidden images
+ * counts as "device" (serials, owner, camera, dates, software, text).
+ * @param {import('./describe.js').FileReport[]} reports
+ * @returns {import('../shared/settings.js').Rule[]}
+ */
+function risksOf(reports) {
+  /** @type {Set<import('../shared/settings.js').Rule>} */
+  const risks = new Set();
+  for (const report of reports) {
+    for (const finding of report.analysis?.findings ?? []) {
+      if (finding.category === 'location') risks.add('location');
+      else if (finding.category === 'hidden-image') risks.add('hiddenImage');
+      else risks.add('device');
+    }
+  }
+  return [...risks];
+}
+
+/** The deterrence notice texts, in the UI language (English if missing). */
+async function deterrenceTexts() {
+  try {
+    const data = await (await fetch(chrome.runtime.getURL('data/deterrence.json'))).json();
+    const lang = locale.split(/[-_]/)[0] ?? 'en';
+    const notice = data.notice?.[lang] ?? data.notice?.en;
+    // Only the places where a verified law makes such images an offence, named as countries.
+    const laws = (data.laws ?? []).filter((/** @type {any} */ l) => l.verified && l.what?.length && /^[A-Z]{2}$/.test(l.jurisdiction))
+      .map((/** @type {any} */ l) => l.jurisdiction);
+    const names = new Intl.DisplayNames([lang], { type: 'region' });
+    const places = [...new Set(laws)].map((code) => names.of(/** @type {string} */ (code)) ?? code);
+    const list = new Intl.ListFormat([lang], { type: 'conjunction' }).format(places);
+    return { ...notice, body: String(notice?.body ?? '').replace('$LAWS$', list) };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * @param {MessagePort} port
  * @param {File[]} files
  * @param {boolean} folder
+ * @param {string} host
  */
-async function serve(port, files, folder) {
+async function serve(port, files, folder, host) {
   await init();
-  const reports = await Promise.all(files.map(check));
-  if (!reports.some(needsWarning)) {
+  const [reports, policy] = await Promise.all([Promise.all(files.map(check)), loadPolicy()]);
+  const verdict = decide(policy.settings, { risks: risksOf(reports), host, nudifySites: policy.nudifySites });
+  const unreadable = reports.some((r) => r.errorCode && r.errorCode !== 'unsupported-format');
+  if ((verdict.action === 'pass' || verdict.action === 'off') && !unreadable && !verdict.nudifySite) {
+    port.postMessage({ type: M.Type.DECISION, decision: M.Decision.PASS, files: [] });
+    return;
+  }
+  if (!reports.some(needsWarning) && !verdict.nudifySite && !verdict.siteBlocked) {
     port.postMessage({ type: M.Type.DECISION, decision: M.Decision.PASS, files: [] });
     return;
   }
   const warning = describe(reports, locale, t, { folder });
   render(warning);
+  const mode = verdict.siteBlocked ? 'site-blocked' : (verdict.action === 'pass' ? 'confirm' : verdict.action);
+  if (verdict.nudifySite || verdict.siteBlocked) {
+    const deterrence = verdict.nudifySite ? await deterrenceTexts() : null;
+    el('title').textContent = verdict.siteBlocked && !deterrence ? t('siteBlockedTitle') : (deterrence?.title ?? t('siteBlockedTitle'));
+    el('summary').textContent = verdict.siteBlocked ? (deterrence?.blocked ?? t('siteBlocked')) : (deterrence?.body ?? '');
+    if (verdict.siteBlocked && deterrence) el('summary').textContent = `${deterrence.body} ${deterrence.blocked}`;
+    el('reassure').textContent = deterrence?.help ?? t('reassure');
+    if (deterrence && !verdict.siteBlocked) {
+      el('original').textContent = deterrence.continue;
+      el('cancel').textContent = deterrence.back;
+    }
+  }
+  applyMode(mode, warning.canClean && !verdict.siteBlocked);
+  document.body.dataset.mode = mode;
   port.postMessage({ type: M.Type.SHOW });
+  chrome.runtime.sendMessage({ type: M.Type.WARNING_SHOWN }).catch(() => {});
 
-  const decision = await choice(warning.canClean);
+  const decision = await choice(warning.canClean && !verdict.siteBlocked, mode);
   if (decision !== M.Decision.CLEAN) {
     port.postMessage({ type: M.Type.DECISION, decision, files: [] });
     return;
@@ -108,19 +181,51 @@ function render(warning) {
 }
 
 /**
+ * Shapes the buttons for what the settings allow: `block` takes "upload as is" away, `pin` asks
+ * for the parent's PIN before it, a blocked site leaves only "cancel".
+ * @param {string} mode
+ * @param {boolean} canClean
+ */
+function applyMode(mode, canClean) {
+  el('clean').hidden = !canClean;
+  if (mode === 'block' || mode === 'site-blocked') el('original').hidden = true;
+  if (mode === 'pin') el('original').textContent = t('actionOriginalPin');
+  el('pin-label').textContent = t('pinPrompt');
+  el('pin-ok').textContent = t('pinUnlock');
+}
+
+/**
+ * Asks the background whether this is the parent's PIN (it rate-limits); says why not.
+ * @returns {Promise<boolean>}
+ */
+async function pinAccepted() {
+  const input = /** @type {HTMLInputElement} */ (el('pin-input'));
+  const answer = await chrome.runtime.sendMessage({ type: M.Type.PIN_CHECK, pin: input.value.replace(/\D/g, '').slice(0, 12) });
+  input.value = '';
+  if (answer?.ok) return true;
+  const status = el('pin-status');
+  if (answer?.noPin) status.textContent = t('pinNotSet');
+  else if (answer?.waitMs > 0) status.textContent = t('pinWait', [String(Math.ceil(answer.waitMs / 1000))]);
+  else status.textContent = t('pinWrong');
+  input.focus();
+  return false;
+}
+
+/**
  * Waits for the person's choice: a trusted click on a button, or Escape (cancel). Tab stays
  * inside the dialog.
  * @param {boolean} canClean
+ * @param {string} [mode] `pin`: "upload as is" opens the PIN field first; `inform`: it gets the focus
  * @returns {Promise<string>}
  */
-function choice(canClean) {
+function choice(canClean, mode = 'confirm') {
   const buttons = /** @type {HTMLButtonElement[]} */ (Array.from(document.querySelectorAll('.actions button')))
     .filter((b) => !b.hidden);
   const first = buttons[0];
   const last = buttons[buttons.length - 1];
   // The safe choice gets the focus. Firefox refuses focus while the frame is still hidden, so
   // try again when the content script focuses the frame after making it visible.
-  const safe = canClean ? el('clean') : el('cancel');
+  const safe = mode === 'inform' ? el('original') : (canClean ? el('clean') : el('cancel'));
   const focusSafe = () => {
     if (!document.activeElement || document.activeElement === document.body) safe.focus();
   };
@@ -164,9 +269,23 @@ function choice(canClean) {
           el('busy').hidden = false;
           return;
         }
+        if (mode === 'pin' && button.dataset.decision === M.Decision.ORIGINAL) {
+          el('pin-area').hidden = false;
+          el('pin-input').focus();
+          return;
+        }
         finish(button.dataset.decision);
       });
     }
+    el('pin-ok').addEventListener('click', (event) => {
+      if (!event.isTrusted || obscured) return;
+      pinAccepted().then((ok) => { if (ok) finish(M.Decision.ORIGINAL); }, () => {});
+    });
+    el('pin-input').addEventListener('keydown', (event) => {
+      if (!event.isTrusted || event.key !== 'Enter') return;
+      event.preventDefault();
+      pinAccepted().then((ok) => { if (ok) finish(M.Decision.ORIGINAL); }, () => {});
+    });
     document.addEventListener('keydown', (event) => {
       if (!event.isTrusted) return;
       if (event.key === 'Escape') finish(M.Decision.CANCEL);
@@ -195,7 +314,7 @@ async function onInit(event) {
     const request = M.parseAnalyzeRequest(message.data);
     if (!request) return;
     port.onmessage = null;
-    serve(port, request.files, request.folder).catch((error) => {
+    serve(port, request.files, request.folder, request.host).catch((error) => {
       console.error('Sentinelle guard failed', error);
       port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
     });

@@ -51,7 +51,10 @@ async function extraHelplines() {
   for (const area of [chrome.storage.managed, chrome.storage.local]) {
     try {
       const got = await area.get('extraHelplines');
-      if (Array.isArray(got.extraHelplines)) extra.push(...got.extraHelplines);
+      // A policy gives a JSON string (Chromium's managed schema has no "any" type); tests and
+      // local storage may give the array itself.
+      const value = typeof got.extraHelplines === 'string' ? JSON.parse(got.extraHelplines) : got.extraHelplines;
+      if (Array.isArray(value)) extra.push(...value);
     } catch { /* managed storage is absent without a policy */ }
   }
   return extra.length ? JSON.stringify(extra) : undefined;

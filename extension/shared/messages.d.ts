@@ -9,16 +9,28 @@ interface SentinelleMessagesApi {
     readonly SHOW: 'sentinelle/show';
     readonly DECISION: 'sentinelle/decision';
     readonly FAILURE: 'sentinelle/failure';
+    readonly SETTINGS_GET: 'sentinelle/settings-get';
+    readonly SETTINGS_SET: 'sentinelle/settings-set';
+    readonly PIN_SET: 'sentinelle/pin-set';
+    readonly PIN_CHECK: 'sentinelle/pin-check';
+    readonly WARNING_SHOWN: 'sentinelle/warning-shown';
   };
   readonly Decision: { readonly PASS: 'pass'; readonly CLEAN: 'clean'; readonly ORIGINAL: 'original'; readonly CANCEL: 'cancel' };
   readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly REJECTED: string };
   isNonce(nonce: unknown): nonce is string;
   parseRuntimeMessage(msg: unknown): { type: string; nonce: string } | null;
+  parseSettingsMessage(msg: unknown):
+    | { type: 'settings-get' }
+    | { type: 'settings-set'; settings: Record<string, unknown>; pin: string }
+    | { type: 'pin-set'; pin: string; currentPin: string }
+    | { type: 'pin-check'; pin: string }
+    | { type: 'warning-shown' }
+    | null;
   parseGuardInit(msg: unknown): { nonce: string } | null;
   parseGuardReply(msg: unknown):
     | { type: 'show' }
     | { type: 'decision'; decision: string; files: File[] }
     | { type: 'failure'; code: string }
     | null;
-  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean } | null;
+  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string } | null;
 }

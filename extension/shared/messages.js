@@ -23,6 +23,16 @@
     DECISION: 'sentinelle/decision',
     // over the MessagePort, guard -> content script: the guard could not do its job.
     FAILURE: 'sentinelle/failure',
+    // guard, options page -> background: the settings in force, what a policy locks, the nudify list.
+    SETTINGS_GET: 'sentinelle/settings-get',
+    // options page -> background: change local settings (with the PIN when one is set).
+    SETTINGS_SET: 'sentinelle/settings-set',
+    // options page -> background: set or change the PIN (with the current one when one is set).
+    PIN_SET: 'sentinelle/pin-set',
+    // guard, options page -> background: is this the PIN? Rate limited.
+    PIN_CHECK: 'sentinelle/pin-check',
+    // guard -> background: a warning was shown (a count the child can see, nothing else).
+    WARNING_SHOWN: 'sentinelle/warning-shown',
   });
 
   /** What the guard decided. `pass`: nothing to warn about, no warning was shown. */
@@ -73,6 +83,36 @@
   }
 
   /**
+   * Checks a settings or PIN message (from extension pages only; the background checks who sent
+   * it). PINs are strings of at most 12 digits; settings are checked again by settings.js.
+   * @param {unknown} msg
+   * @returns {{type: 'settings-get'} | {type: 'settings-set', settings: Record<string, unknown>, pin: string}
+   *   | {type: 'pin-set', pin: string, currentPin: string} | {type: 'pin-check', pin: string} | {type: 'warning-shown'} | null}
+   */
+  function parseSettingsMessage(msg) {
+    if (!isRecord(msg)) return null;
+    const pin = (/** @type {unknown} */ v) => (typeof v === 'string' && /^\d{0,12}$/.test(v) ? v : null);
+    switch (msg.type) {
+      case Type.SETTINGS_GET: return { type: 'settings-get' };
+      case Type.WARNING_SHOWN: return { type: 'warning-shown' };
+      case Type.PIN_CHECK: {
+        const p = pin(msg.pin);
+        return p === null ? null : { type: 'pin-check', pin: p };
+      }
+      case Type.PIN_SET: {
+        const p = pin(msg.pin);
+        const c = pin(msg.currentPin ?? '');
+        return p === null || c === null ? null : { type: 'pin-set', pin: p, currentPin: c };
+      }
+      case Type.SETTINGS_SET: {
+        const p = pin(msg.pin ?? '');
+        return p === null || !isRecord(msg.settings) ? null : { type: 'settings-set', settings: msg.settings, pin: p };
+      }
+      default: return null;
+    }
+  }
+
+  /**
    * Checks the init message a guard frame receives through window.postMessage.
    * @param {unknown} msg
    * @returns {{nonce: string} | null}
@@ -105,13 +145,16 @@
    * Checks the request a guard receives on its port.
    * @param {unknown} msg
    * `folder`: the files come from a folder upload, whose relative paths a cleaned copy would lose.
-   * @returns {{files: File[], folder: boolean} | null}
+   * `host`: the site the files are given to (its settings and lists apply).
+   * @returns {{files: File[], folder: boolean, host: string} | null}
    */
   function parseAnalyzeRequest(msg) {
     if (!isRecord(msg) || msg.type !== Type.ANALYZE || !Array.isArray(msg.files)) return null;
     if (msg.files.length === 0 || !msg.files.every((f) => f instanceof File)) return null;
-    return { files: msg.files, folder: msg.folder === true };
+    const host = typeof msg.host === 'string' && msg.host.length <= 253 ? msg.host.toLowerCase() : '';
+    return { files: msg.files, folder: msg.folder === true, host };
   }
+
 
   const api = Object.freeze({
     Type,
@@ -119,6 +162,7 @@
     FailureCode,
     isNonce,
     parseRuntimeMessage,
+    parseSettingsMessage,
     parseGuardInit,
     parseGuardReply,
     parseAnalyzeRequest,

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { launchChromium, makeFixtures } from './harness.mjs';
+import { canUseMountNamespace, chromiumExtensionId, launchChromium, makeFixtures, sha256File } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { reportTests } from './report.mjs';
@@ -284,5 +284,138 @@ test('chromium: the verify page shows a valid evidence file and names what was c
     assert.equal(await page.locator('#details img').count(), 0, 'nothing from a changed file is shown');
   } finally {
     await page.close();
+  }
+});
+
+/**
+ * Clicks in the guard frame the way a person does (see driverIn).
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Frame} frame
+ * @param {string} selector
+ */
+async function pressInGuard(page, frame, selector) {
+  const box = await frame.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+test('chromium: a parent sets a child profile and a PIN; a GPS photo then goes as is only with the PIN', async () => {
+  const { context: ctx, extensionId } = await launchChromium(chromium);
+  try {
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options/options.html`);
+    await options.waitForSelector('body[data-ready]');
+    await options.check('input[name=profile][value=child]');
+    assert.equal(await options.inputValue('#rule-location'), 'pin', 'the child profile asks for the PIN for a location');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    await options.fill('#new-pin', '2468');
+    await options.fill('#repeat-pin', '2468');
+    await options.click('#set-pin');
+    await options.waitForFunction(() => document.getElementById('pin-status')?.textContent === 'The PIN is set.');
+    // With a PIN set, changes need it.
+    await options.check('input[name=profile][value=adult]');
+    await options.fill('#unlock-pin', '1111');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'That PIN is not right.');
+    await options.close();
+
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#photo', fixtures.withGps);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => document.body.dataset.mode === 'pin');
+    assert.match(await frame.locator('#original').textContent() ?? '', /PIN/);
+    await pressInGuard(page, frame, '#original');
+    await frame.waitForSelector('#pin-input', { state: 'visible' });
+    assert.equal(await frame.evaluate(() => document.activeElement?.id), 'pin-input');
+    await frame.locator('#pin-input').fill('1357');
+    await pressInGuard(page, frame, '#pin-ok');
+    await frame.waitForFunction(() => document.getElementById('pin-status')?.textContent === 'That PIN is not right.');
+    // The page cannot read the PIN field or approve for the person: a forged click does nothing.
+    assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')?.shadowRoot ?? null), null);
+    await frame.evaluate(() => { /** @type {HTMLInputElement} */ (document.getElementById('pin-input')).value = '2468'; document.getElementById('pin-ok')?.click(); });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await frame.evaluate(() => document.getElementById('pin-status')?.textContent), 'That PIN is not right.', 'an untrusted click is ignored');
+    await frame.locator('#pin-input').fill('2468');
+    await pressInGuard(page, frame, '#pin-ok');
+    await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1);
+    await Promise.all([page.waitForURL('**/upload'), page.click('#send')]);
+    const upload = server.received.at(-1);
+    assert.equal(upload?.files[0]?.sha256, sha256File(fixtures.withGps), 'with the PIN, the original went as is');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('chromium: a managed policy locks a setting; the options page shows it locked and the guard obeys it', { skip: canUseMountNamespace() ? false : 'no private mount namespace here (needs root or user namespaces)' }, async () => {
+  const policy = join(fixtures.dir, 'policy.json');
+  writeFileSync(policy, JSON.stringify({ '3rdparty': { extensions: { [chromiumExtensionId()]: {
+    rules: { location: 'block' }, sites: { blocked: ['blocked.example'] }, showCounts: true,
+  } } } }));
+  const { context: ctx, extensionId } = await launchChromium(chromium, { policyFile: policy });
+  try {
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options/options.html`);
+    await options.waitForSelector('body[data-ready]');
+    assert.equal(await options.inputValue('#rule-location'), 'block');
+    assert.equal(await options.isDisabled('#rule-location'), true, 'locked');
+    assert.equal(await options.isDisabled('#rule-device'), false, 'what the policy leaves alone stays editable');
+    assert.equal(await options.isVisible('#managed-note'), true);
+    assert.match(await options.inputValue('#sites-blocked'), /blocked\.example/);
+    assert.equal(await options.isDisabled('#sites-blocked'), true);
+    assert.ok(await options.evaluate(() => document.getElementById('rule-location')?.closest('tr')?.querySelector('label')?.classList.contains('locked')));
+    await options.close();
+
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#photo', fixtures.withGps);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => document.body.dataset.mode === 'block');
+    assert.equal(await frame.locator('#original').isHidden(), true, '"upload as is" is gone');
+    assert.equal(await frame.locator('#clean').isVisible(), true, 'cleaning is still offered');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('chromium: uploading to a nudify site shows the deterrence notice; blocking it leaves only "go back"', async () => {
+  const { context: ctx, extensionId } = await launchChromium(chromium);
+  try {
+    const [sw] = ctx.serviceWorkers();
+    // The fixture site is served on "localhost", which the test adds to the list as a policy can.
+    await sw?.evaluate(() => chrome.storage.local.set({ extraNudifySites: ['localhost'] }));
+    const site = `${server.url.replace('127.0.0.1', 'localhost')}/`;
+    const page = await ctx.newPage();
+    await page.goto(site);
+    await page.setInputFiles('#photo', fixtures.noRisk);
+    let frame = await guardFrame(page);
+    await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
+    const data = JSON.parse(readFileSync(new URL('../../data/deterrence.json', import.meta.url), 'utf8'));
+    assert.equal(await frame.locator('#title').textContent(), data.notice.en.title);
+    assert.match(await frame.locator('#summary').textContent() ?? '', /France/);
+    assert.equal(await frame.locator('#cancel').textContent(), data.notice.en.back);
+    assert.equal(await frame.locator('#original').textContent(), data.notice.en.continue);
+    await pressInGuard(page, frame, '#cancel');
+    await page.close();
+
+    // A parent blocks such sites (the default for children and teens).
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options/options.html`);
+    await options.waitForSelector('body[data-ready]');
+    await options.check('input[name=profile][value=teen]');
+    assert.equal(await options.isChecked('#block-nudify'), true);
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    const again = await ctx.newPage();
+    await again.goto(site);
+    await again.setInputFiles('#photo', fixtures.noRisk);
+    frame = await guardFrame(again);
+    await frame.waitForFunction(() => document.body.dataset.mode === 'site-blocked');
+    assert.equal(await frame.locator('#original').isHidden(), true);
+    assert.equal(await frame.locator('#clean').isHidden(), true);
+    assert.match(await frame.locator('#summary').textContent() ?? '', new RegExp(data.notice.en.blocked.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  } finally {
+    await ctx.close();
   }
 });

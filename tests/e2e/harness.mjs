@@ -2,6 +2,7 @@
 // loaded, and readers for what the person saw and what the site received.
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -157,16 +158,35 @@ export function chromiumProfileDir() {
   return dir;
 }
 
+/** The id Chromium gives the unpacked extension in dist/chromium (derived from its path). */
+export function chromiumExtensionId() {
+  const hash = createHash('sha256').update(join(DIST, 'chromium')).digest('hex').slice(0, 32);
+  return [...hash].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+/** Whether this machine lets a test make a private mount namespace (root or user namespaces). */
+export function canUseMountNamespace() {
+  try {
+    execFileSync('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', 'mount -t tmpfs tmpfs /mnt'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Chromium with the built extension, the way a person has it. Returns the context and the id.
  * @param {typeof import('playwright-core').chromium} chromium
- * @param {{lang?: string | null, headless?: boolean}} [options] lang null: the system's language
+ * @param {{lang?: string | null, headless?: boolean, policyFile?: string}} [options] lang null: the
+ *   system's language; policyFile: a managed policy, applied in a private mount namespace
  */
-export async function launchChromium(chromium, { lang = 'en-US', headless = true } = {}) {
+export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile } = {}) {
   const ext = join(DIST, 'chromium');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/chromium is missing: run `make build`');
   const context = await chromium.launchPersistentContext(chromiumProfileDir(), {
-    executablePath: '/usr/bin/chromium', headless, ...(lang ? { locale: lang } : {}),
+    executablePath: policyFile ? join(ROOT, 'tests', 'e2e', 'chromium-with-policy.sh') : '/usr/bin/chromium',
+    ...(policyFile ? { env: { ...process.env, SENTINELLE_POLICY_FILE: policyFile } } : {}),
+    headless, ...(lang ? { locale: lang } : {}),
     args: [...CHROMIUM_ARGS, ...(lang ? [`--lang=${lang}`] : []), `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
   });
   let [worker] = context.serviceWorkers();

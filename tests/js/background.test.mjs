@@ -28,7 +28,21 @@ const hook = (/** @type {string} */ name) => ({ addListener: (/** @type {Functio
   },
   i18n: { getMessage: (/** @type {string} */ key) => `msg:${key}` },
   tabs: { create: async (/** @type {any} */ props) => { created.push(props); return props; } },
+  storage: {
+    local: {
+      get: async (/** @type {string | string[] | null} */ keys) => {
+        const wanted = keys === null ? Object.keys(localStore) : [keys].flat();
+        return Object.fromEntries(wanted.filter((k) => k in localStore).map((k) => [k, structuredClone(localStore[k])]));
+      },
+      set: async (/** @type {Record<string, unknown>} */ items) => { Object.assign(localStore, structuredClone(items)); },
+    },
+    managed: { get: async () => { if (managedStore === null) throw new Error('Managed storage manifest not found'); return structuredClone(managedStore); } },
+  },
 };
+/** @type {Record<string, any>} */
+const localStore = {};
+/** @type {Record<string, any> | null} */
+let managedStore = null;
 await import('../../extension/background/background.js');
 
 /** @param {unknown} msg @param {object} sender */
@@ -102,4 +116,50 @@ test('the toolbar button and the menu open the report page next to the tab, with
   // A tab without an id (devtools, say) opens nothing.
   await /** @type {any} */ (globalThis).sentinelleOpenReport({ index: 1 });
   assert.equal(created.length, 3);
+});
+
+const OPTIONS = { id: 'abcdefghijklmnopabcdefghijklmnop', tab: { id: 9 }, url: `${EXT}options/options.html` };
+
+/** @param {unknown} msg @param {object} sender @returns {Promise<any>} */
+function ask(msg, sender) {
+  return new Promise((resolve) => { listener(msg, sender, resolve); });
+}
+
+test('settings: pages and content scripts are refused; guards and the options page are answered', async () => {
+  const get = { type: 'sentinelle/settings-get' };
+  assert.deepEqual(await ask(get, contentScript), { ok: false, code: 'refused' });
+  assert.deepEqual(await ask(get, { ...guard, url: 'https://evil.example/guard/guard.html' }), { ok: false, code: 'refused' });
+  const fromGuard = await ask(get, guard);
+  assert.equal(fromGuard.ok, true);
+  assert.equal(fromGuard.settings.profile, 'adult', 'a fresh install is adult, metadata warnings on');
+  assert.deepEqual(await ask({ type: 'sentinelle/settings-set', settings: { profile: 'child' }, pin: '' }, guard), { ok: false, code: 'refused' }, 'a guard cannot change settings');
+});
+
+test('settings: the options page saves; a PIN then guards changes, with delays after failures', async () => {
+  const saved = await ask({ type: 'sentinelle/settings-set', settings: { profile: 'child' }, pin: '' }, OPTIONS);
+  assert.equal(saved.ok, true);
+  assert.equal(saved.settings.rules.location, 'pin');
+  assert.equal((await ask({ type: 'sentinelle/pin-set', pin: '2468', currentPin: '' }, OPTIONS)).ok, true);
+  assert.equal(JSON.stringify(localStore).includes('2468'), false, 'only the hash is stored');
+  assert.deepEqual(await ask({ type: 'sentinelle/pin-set', pin: '1111', currentPin: '' }, OPTIONS), { ok: false, code: 'wrong-pin', waitMs: 0 });
+  const denied = await ask({ type: 'sentinelle/settings-set', settings: { profile: 'adult' }, pin: '0000' }, OPTIONS);
+  assert.equal(denied.code, 'wrong-pin');
+  assert.equal((await ask({ type: 'sentinelle/pin-check', pin: '2468' }, guard)).ok, true, 'the right PIN resets the count');
+  for (let i = 0; i < 3; i += 1) await ask({ type: 'sentinelle/pin-check', pin: '9999' }, guard);
+  const locked = await ask({ type: 'sentinelle/pin-check', pin: '2468' }, guard);
+  assert.equal(locked.ok, false, 'even the right PIN waits after three failures');
+  assert.ok(locked.waitMs > 25_000);
+  localStore.pinAttempts = { failures: 0, lockedUntil: 0 };
+  assert.equal((await ask({ type: 'sentinelle/settings-set', settings: { profile: 'teen' }, pin: '2468' }, OPTIONS)).ok, true);
+});
+
+test('settings: a managed policy wins, locks what it sets, and its PIN replaces the local one', async () => {
+  managedStore = { rules: { location: 'block' }, blockNudifySites: true, pin: { algorithm: 'PBKDF2-SHA256', iterations: 100000, salt: '00'.repeat(16), hash: 'ab'.repeat(32) } };
+  const got = await ask({ type: 'sentinelle/settings-get' }, OPTIONS);
+  assert.equal(got.settings.rules.location, 'block');
+  assert.ok(got.locked.includes('rules.location') && got.locked.includes('blockNudifySites'));
+  assert.equal(got.managedPin, true);
+  assert.deepEqual(await ask({ type: 'sentinelle/pin-set', pin: '1357', currentPin: '2468' }, OPTIONS), { ok: false, code: 'locked' });
+  assert.equal((await ask({ type: 'sentinelle/pin-check', pin: '2468' }, guard)).ok, false, 'the local PIN no longer opens anything');
+  managedStore = null;
 });
