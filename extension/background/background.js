@@ -146,7 +146,7 @@ async function effectiveSettings() {
   const { settings: policySettings, ...policyRest } = policy;
   const managed = sanitize(policySettings ?? pickSettings(policyRest));
   const local = sanitize(stored.settings ?? {});
-  const { settings, locked } = merge(local.value, managed.value);
+  const { settings, locked } = merge(local.value, managed.value, new Date().getFullYear());
   const managedPin = isPinRecord(policy.pin);
   return {
     settings,

@@ -142,20 +142,27 @@ export function normaliseHost(host) {
  * The settings in force: the profile's defaults, then the local settings, then the managed
  * policy. A profile named by the policy (or locally) picks the defaults the rest apply over.
  * Site lists add up (a policy's blocked sites cannot be unblocked locally).
+ * With a birth year (and no profile set by the policy), the profile follows the child's age under
+ * the parent's cut-offs, so a child becomes a teen on their own without anyone editing settings.
  * @param {Partial<Settings>} local
  * @param {Partial<Settings>} managed
+ * @param {number} [year] the current year (needed for the birth year to count)
  * @returns {{settings: Settings, locked: string[]}}
  */
-export function merge(local, managed) {
-  const profile = managed.profile ?? local.profile ?? FRESH.profile;
+export function merge(local, managed, year) {
+  const birthYear = managed.birthYear !== undefined ? managed.birthYear : (local.birthYear ?? null);
+  const ages = managed.ages ?? local.ages ?? { teenFrom: 13, adultFrom: 18 };
+  const byAge = managed.profile === undefined && year !== undefined
+    ? profileForAge({ ...FRESH, birthYear, ages }, year) : null;
+  const profile = managed.profile ?? byAge ?? local.profile ?? FRESH.profile;
   const base = defaultsFor(profile);
   const rules = { ...base.rules, ...(local.rules ?? {}), ...(managed.rules ?? {}) };
   const union = (/** @type {'alwaysGuarded' | 'neverGuarded' | 'blocked'} */ list) => [...new Set([...(local.sites?.[list] ?? []), ...(managed.sites?.[list] ?? [])])];
   /** @type {Settings} */
   const settings = {
     profile,
-    birthYear: managed.birthYear !== undefined ? managed.birthYear : (local.birthYear ?? null),
-    ages: managed.ages ?? local.ages ?? base.ages,
+    birthYear,
+    ages,
     rules,
     sites: {
       alwaysGuarded: union('alwaysGuarded'),

@@ -34,8 +34,21 @@ test('guard replies: decisions must be known and carry real files', () => {
 
 test('analyze requests need at least one real file', () => {
   const file = new File(['x'], 'a.jpg');
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false });
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true }), { files: [file], folder: true });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false, host: '' });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true, host: 'Site.Example' }), { files: [file], folder: true, host: 'site.example' });
+  assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], host: 'x'.repeat(300) })?.host, '', 'an overlong host is dropped');
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [] }), null);
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: ['a.jpg'] }), null);
+});
+
+test('settings and PIN messages: only known shapes, PINs are at most 12 digits', () => {
+  assert.deepEqual(M.parseSettingsMessage({ type: M.Type.SETTINGS_GET }), { type: 'settings-get' });
+  assert.deepEqual(M.parseSettingsMessage({ type: M.Type.PIN_CHECK, pin: '2468' }), { type: 'pin-check', pin: '2468' });
+  assert.equal(M.parseSettingsMessage({ type: M.Type.PIN_CHECK, pin: '24a8' }), null);
+  assert.equal(M.parseSettingsMessage({ type: M.Type.PIN_CHECK, pin: '1'.repeat(13) }), null);
+  assert.deepEqual(M.parseSettingsMessage({ type: M.Type.PIN_SET, pin: '1234' }), { type: 'pin-set', pin: '1234', currentPin: '' });
+  assert.deepEqual(M.parseSettingsMessage({ type: M.Type.SETTINGS_SET, settings: { profile: 'teen' } }), { type: 'settings-set', settings: { profile: 'teen' }, pin: '' });
+  assert.equal(M.parseSettingsMessage({ type: M.Type.SETTINGS_SET, settings: 'teen' }), null);
+  assert.equal(M.parseSettingsMessage({ type: 'sentinelle/other' }), null);
+  assert.equal(M.parseSettingsMessage(null), null);
 });

@@ -60,6 +60,13 @@ test('the profile follows the parent\'s age cut-offs', () => {
   assert.equal(profileForAge(s, 2026), 'teen');
   assert.equal(profileForAge(s, 2030), 'adult');
   assert.equal(profileForAge({ ...s, birthYear: null }, 2026), null);
+  // In the merge: the age picks the profile (and its defaults) unless a policy names one.
+  const local = sanitize({ profile: 'adult', birthYear: 2014, ages: { teenFrom: 11, adultFrom: 16 } }).value;
+  assert.equal(merge(local, {}, 2024).settings.profile, 'child');
+  assert.equal(merge(local, {}, 2024).settings.rules.location, 'pin');
+  assert.equal(merge(local, {}, 2026).settings.profile, 'teen');
+  assert.equal(merge(local, sanitize({ profile: 'adult' }).value, 2024).settings.profile, 'adult');
+  assert.equal(merge(local, {}).settings.profile, 'adult', 'without the year, the chosen profile');
 });
 
 test('the decision each profile takes for each finding', () => {
