@@ -1,12 +1,14 @@
 // End-to-end in Debian's Firefox ESR with the built extension, over WebDriver BiDi with
 // puppeteer-core (no geckodriver, no browser download).
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
-import { FIREFOX_EXTENSION_UUID, launchFirefox, makeFixtures } from './harness.mjs';
+import { FIREFOX_EXTENSION_UUID, canUseMountNamespace, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
@@ -107,9 +109,10 @@ hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: f
 /**
  * Runs `expression` in the browser's own window (chrome scope; needs --remote-allow-system-access).
  * @param {string} expression
+ * @param {import('puppeteer-core').Browser} [within]
  */
-async function inBrowserWindow(expression) {
-  const connection = /** @type {any} */ (browser).connection;
+async function inBrowserWindow(expression, within = browser) {
+  const connection = /** @type {any} */ (within).connection;
   const tree = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
   const context = tree.result.contexts.find((/** @type {any} */ c) => c.url === 'chrome://browser/content/browser.xhtml')?.context;
   const answer = await connection.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
@@ -121,16 +124,27 @@ async function inBrowserWindow(expression) {
  * The open page whose address passes `test`. Puppeteer over BiDi reports a tab's first address
  * (about:blank) for pages the browser opened itself, so ask each page where it really is.
  * @param {(href: string) => boolean} test
+ * @param {import('puppeteer-core').Browser} [within]
  */
-async function pageAt(test) {
+async function pageAt(test, within = browser) {
   for (let i = 0; i < 200; i += 1) {
-    for (const page of await browser.pages()) {
+    for (const page of await within.pages()) {
       const href = await page.evaluate(() => location.href).catch(() => '');
       if (test(href)) return page;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the page did not open');
+}
+
+/**
+ * Opens an extension page in a tab the way the browser would, and waits for puppeteer to see it.
+ * @param {string} url
+ * @param {import('puppeteer-core').Browser} [within]
+ */
+async function openExtensionTab(url, within = browser) {
+  await inBrowserWindow(`gBrowser.selectedTab = gBrowser.addTab(${JSON.stringify(url)}, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() }); 'ok'`, within);
+  return pageAt((href) => href === url, within);
 }
 
 /**
@@ -143,11 +157,6 @@ function reportDriver() {
   const base = `moz-extension://${FIREFOX_EXTENSION_UUID}/report/report.html`;
   /** @type {import('puppeteer-core').Page | null} */
   let site = null;
-  /** Opens an extension tab the way the browser would, and waits for puppeteer to see it. */
-  async function openExtensionTab(/** @type {string} */ url) {
-    await inBrowserWindow(`gBrowser.selectedTab = gBrowser.addTab(${JSON.stringify(url)}, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() }); 'ok'`);
-    return pageAt((href) => href === url);
-  }
   /** Runs `fn` in an extension page (with the WebExtension APIs). */
   async function inExtension(/** @type {(arg: any) => any} */ fn, /** @type {any} */ arg) {
     const page = await openExtensionTab(base);
@@ -213,3 +222,64 @@ function reportDriver() {
 }
 const firefoxReport = reportDriver();
 reportTests('firefox', () => ({ driver: firefoxReport, server, fixtures }), { archive: false });
+
+const OPTIONS_URL = `moz-extension://${FIREFOX_EXTENSION_UUID}/options/options.html`;
+
+test('firefox: a parent sets a child profile and a PIN; a GPS photo then goes as is only with the PIN', async () => {
+  const options = await openExtensionTab(OPTIONS_URL);
+  try {
+    await options.waitForSelector('body[data-ready]');
+    await options.click('input[name=profile][value=child]');
+    assert.equal(await options.$eval('#rule-location', (el) => /** @type {HTMLSelectElement} */ (el).value), 'pin');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    await options.type('#new-pin', '2468');
+    await options.type('#repeat-pin', '2468');
+    await options.click('#set-pin');
+    await options.waitForFunction(() => document.getElementById('pin-status')?.textContent === 'The PIN is set.');
+
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/`);
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector('#photo'));
+      await input.uploadFile(fixtures.withGps);
+      const frame = await guardFrame(page);
+      await frame.waitForFunction(() => document.body.dataset.mode === 'pin');
+      await frame.click('#original');
+      await frame.waitForSelector('#pin-input', { visible: true });
+      await frame.type('#pin-input', '1357');
+      await frame.click('#pin-ok');
+      await frame.waitForFunction(() => document.getElementById('pin-status')?.textContent === 'That PIN is not right.');
+      await frame.type('#pin-input', '2468');
+      await frame.click('#pin-ok');
+      await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1);
+      await Promise.all([page.waitForNavigation(), page.click('#send')]);
+      assert.equal(server.received.at(-1)?.files[0]?.sha256, sha256File(fixtures.withGps), 'with the PIN, the original went as is');
+    } finally {
+      await page.close();
+    }
+  } finally {
+    // Back to a fresh install for whatever runs next in this browser.
+    await options.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove(['settings', 'pin', 'pinAttempts']));
+    await options.close();
+  }
+});
+
+test('firefox: a policies.json policy locks a setting; the options page shows it locked', { skip: canUseMountNamespace() ? false : 'no private mount namespace here (needs root or user namespaces)' }, async () => {
+  const policy = join(fixtures.dir, 'policies.json');
+  writeFileSync(policy, JSON.stringify({ policies: { '3rdparty': { Extensions: { [GECKO_ID]: {
+    rules: { location: 'block' }, sites: { blocked: ['blocked.example'] },
+  } } } } }));
+  const { browser: managed } = await launchFirefox(puppeteer, { systemAccess: true, policyFile: policy });
+  try {
+    const options = await openExtensionTab(OPTIONS_URL, managed);
+    await options.waitForSelector('body[data-ready]');
+    assert.equal(await options.$eval('#rule-location', (el) => /** @type {HTMLSelectElement} */ (el).value), 'block');
+    assert.equal(await options.$eval('#rule-location', (el) => /** @type {HTMLSelectElement} */ (el).disabled), true, 'locked');
+    assert.equal(await options.$eval('#rule-device', (el) => /** @type {HTMLSelectElement} */ (el).disabled), false);
+    assert.equal(await options.$eval('#managed-note', (el) => /** @type {HTMLElement} */ (el).hidden), false);
+    assert.match(await options.$eval('#sites-blocked', (el) => /** @type {HTMLTextAreaElement} */ (el).value), /blocked\.example/);
+  } finally {
+    await managed.close();
+  }
+});

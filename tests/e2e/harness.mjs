@@ -200,13 +200,16 @@ export const FIREFOX_EXTENSION_UUID = '5e7f1e11-0000-4000-8000-5e7f1e115e7f';
 /**
  * Firefox ESR with the built extension, over WebDriver BiDi (no geckodriver).
  * @param {import('puppeteer-core').PuppeteerNode} puppeteer
- * @param {{systemAccess?: boolean}} [options]
+ * @param {{systemAccess?: boolean, policyFile?: string}} [options] policyFile: a policies.json,
+ *   applied in a private mount namespace
  */
-export async function launchFirefox(puppeteer, { systemAccess = false } = {}) {
+export async function launchFirefox(puppeteer, { systemAccess = false, policyFile = '' } = {}) {
   const ext = join(DIST, 'firefox');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/firefox is missing: run `make build`');
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true,
+    browser: 'firefox', headless: true,
+    executablePath: policyFile ? join(ROOT, 'tests', 'e2e', 'firefox-with-policy.sh') : '/usr/bin/firefox-esr',
+    ...(policyFile ? { env: { ...process.env, SENTINELLE_POLICY_FILE: policyFile } } : {}),
     // Lets a test reach the browser's own window (its toolbar), which BiDi otherwise hides.
     ...(systemAccess ? { args: ['--remote-allow-system-access'] } : {}),
     extraPrefsFirefox: {
