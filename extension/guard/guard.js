@@ -89,22 +89,24 @@ function risksOf(reports) {
   return [...risks];
 }
 
-/** The deterrence notice texts, in the UI language (English if missing). */
+/**
+ * The deterrence notice in the UI language, naming the countries where a verified law makes such
+ * images an offence (from data/deterrence.json).
+ */
 async function deterrenceTexts() {
+  let places = '';
   try {
     const data = await (await fetch(chrome.runtime.getURL('data/deterrence.json'))).json();
     const lang = locale.split(/[-_]/)[0] ?? 'en';
-    const notice = data.notice?.[lang] ?? data.notice?.en;
-    // Only the places where a verified law makes such images an offence, named as countries.
-    const laws = (data.laws ?? []).filter((/** @type {any} */ l) => l.verified && l.what?.length && /^[A-Z]{2}$/.test(l.jurisdiction))
-      .map((/** @type {any} */ l) => l.jurisdiction);
+    const codes = (data.laws ?? []).filter((/** @type {any} */ l) => l.verified && l.what?.length && /^[A-Z]{2}$/.test(l.jurisdiction))
+      .map((/** @type {any} */ l) => String(l.jurisdiction));
     const names = new Intl.DisplayNames([lang], { type: 'region' });
-    const places = [...new Set(laws)].map((code) => names.of(/** @type {string} */ (code)) ?? code);
-    const list = new Intl.ListFormat([lang], { type: 'conjunction' }).format(places);
-    return { ...notice, body: String(notice?.body ?? '').replace('$LAWS$', list) };
-  } catch {
-    return null;
-  }
+    places = new Intl.ListFormat([lang], { type: 'conjunction' }).format([...new Set(codes)].map((code) => names.of(code) ?? code));
+  } catch { /* the notice still reads without the list */ }
+  return {
+    title: t('deterrenceTitle'), body: t('deterrenceBody', [places]), help: t('deterrenceHelp'),
+    back: t('deterrenceBack'), continue: t('deterrenceContinue'), blocked: t('deterrenceBlocked'),
+  };
 }
 
 /**

@@ -391,11 +391,14 @@ test('chromium: uploading to a nudify site shows the deterrence notice; blocking
     await page.setInputFiles('#photo', fixtures.noRisk);
     let frame = await guardFrame(page);
     await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
-    const data = JSON.parse(readFileSync(new URL('../../data/deterrence.json', import.meta.url), 'utf8'));
-    assert.equal(await frame.locator('#title').textContent(), data.notice.en.title);
-    assert.match(await frame.locator('#summary').textContent() ?? '', /France/);
-    assert.equal(await frame.locator('#cancel').textContent(), data.notice.en.back);
-    assert.equal(await frame.locator('#original').textContent(), data.notice.en.continue);
+    const en = JSON.parse(readFileSync(new URL('../../extension/_locales/en/messages.json', import.meta.url), 'utf8'));
+    const data = { notice: { en: { blocked: en.deterrenceBlocked.message } } };
+    assert.equal(await frame.locator('#title').textContent(), en.deterrenceTitle.message);
+    const summary = await frame.locator('#summary').textContent() ?? '';
+    assert.match(summary, /including France, South Korea, United Kingdom/, 'the countries with a verified law');
+    assert.doesNotMatch(summary, /Germany|Spain|\$/, 'not the countries without one, and no placeholder left');
+    assert.equal(await frame.locator('#cancel').textContent(), en.deterrenceBack.message);
+    assert.equal(await frame.locator('#original').textContent(), en.deterrenceContinue.message);
     await pressInGuard(page, frame, '#cancel');
     await page.close();
 
@@ -417,5 +420,58 @@ test('chromium: uploading to a nudify site shows the deterrence notice; blocking
     assert.match(await frame.locator('#summary').textContent() ?? '', new RegExp(data.notice.en.blocked.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   } finally {
     await ctx.close();
+  }
+});
+
+test('chromium: settings exported in one browser import into another; the child sees only a count of warnings', async () => {
+  const first = await launchChromium(chromium);
+  const second = await launchChromium(chromium);
+  try {
+    const options = await first.context.newPage();
+    await options.goto(`chrome-extension://${first.extensionId}/options/options.html`);
+    await options.waitForSelector('body[data-ready]');
+    await options.check('input[name=profile][value=teen]');
+    await options.selectOption('#rule-device', 'inform');
+    await options.fill('#sites-blocked', 'Blocked.Example\nhttps://other.example/path');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    assert.equal(await options.inputValue('#sites-blocked'), 'blocked.example\nother.example', 'site names are normalised');
+    const [download] = await Promise.all([options.waitForEvent('download'), options.click('#export')]);
+    const file = join(fixtures.dir, 'exported-settings.json');
+    await download.saveAs(file);
+    assert.equal(readFileSync(file, 'utf8').includes('pin'), false, 'no PIN in the file');
+
+    const other = await second.context.newPage();
+    await other.goto(`chrome-extension://${second.extensionId}/options/options.html`);
+    await other.waitForSelector('body[data-ready]');
+    assert.equal(await other.isChecked('input[name=profile][value=adult]'), true, 'a fresh install');
+    await other.setInputFiles('#import', file);
+    await other.waitForFunction(() => document.getElementById('backup-status')?.textContent === 'Saved.');
+    assert.equal(await other.isChecked('input[name=profile][value=teen]'), true);
+    assert.equal(await other.inputValue('#rule-device'), 'inform');
+    assert.equal(await other.inputValue('#sites-blocked'), 'blocked.example\nother.example');
+    // A file that is not a settings file changes nothing.
+    const bad = join(fixtures.dir, 'not-settings.json');
+    writeFileSync(bad, JSON.stringify({ sentinelleSettings: 1, settings: { profile: 'toddler' } }));
+    await other.setInputFiles('#import', bad);
+    await other.waitForFunction(() => /could not be saved/.test(document.getElementById('backup-status')?.textContent ?? ''));
+    assert.equal(await other.isChecked('input[name=profile][value=teen]'), true);
+
+    // The count of warnings, on the child's own screen; nothing else is kept.
+    const page = await first.context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#photo', fixtures.withGps);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+    await pressInGuard(page, frame, '#cancel');
+    await options.reload();
+    await options.waitForSelector('body[data-ready]');
+    assert.equal(await options.textContent('#counts'), 'Warnings shown in this browser: 1');
+    const [sw] = first.context.serviceWorkers();
+    const stored = await sw?.evaluate(() => chrome.storage.local.get(null));
+    assert.deepEqual(Object.keys(stored ?? {}).sort(), ['counts', 'settings'], 'no photo, finding or site is stored');
+  } finally {
+    await first.context.close();
+    await second.context.close();
   }
 });
