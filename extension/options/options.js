@@ -106,6 +106,7 @@ async function refresh() {
   lock($('new-pin'), s.managedPin);
   lock($('repeat-pin'), s.managedPin);
   lock($('set-pin'), s.managedPin);
+  showPinAdvice();
   const counts = $('counts');
   counts.hidden = !s.settings.showCounts;
   counts.textContent = t('optionsCounts', [String(s.counts.warnings ?? 0)]);
@@ -128,6 +129,12 @@ async function save(/** @type {Record<string, unknown>} */ settings) {
   return explain(answer ?? { ok: false });
 }
 
+/** A child profile without a PIN can be changed by the child: say so to the parent. */
+function showPinAdvice() {
+  const child = /** @type {HTMLInputElement | null} */ (document.querySelector('input[name=profile]:checked'))?.value === 'child';
+  $('child-needs-pin').hidden = !child || Boolean(state?.pinSet);
+}
+
 function main() {
   translatePage();
   buildRules();
@@ -137,6 +144,7 @@ function main() {
       const defaults = defaultsFor(/** @type {any} */ (/** @type {HTMLInputElement} */ (radio).value));
       for (const rule of RULES) if (!isLocked(`rules.${rule}`)) $(`rule-${rule}`).value = defaults.rules[rule];
       if (!isLocked('blockNudifySites')) $('block-nudify').checked = defaults.blockNudifySites;
+      showPinAdvice();
     });
   }
   $('settings-form').addEventListener('submit', async (event) => {

@@ -32,7 +32,7 @@ export const PROFILES = /** @type {const} */ (['child', 'teen', 'adult']);
 
 /** Each profile's rules. Child: everything on, sharing a face or nudity needs the parent's PIN. */
 const PROFILE_RULES = /** @type {Record<Profile, Record<Rule, Action>>} */ ({
-  child: { location: 'pin', device: 'confirm', face: 'pin', nudity: 'block', hiddenImage: 'pin', destination: 'block' },
+  child: { location: 'pin', device: 'confirm', face: 'pin', nudity: 'pin', hiddenImage: 'pin', destination: 'block' },
   teen: { location: 'confirm', device: 'confirm', face: 'confirm', nudity: 'confirm', hiddenImage: 'confirm', destination: 'confirm' },
   adult: { location: 'confirm', device: 'confirm', face: 'off', nudity: 'off', hiddenImage: 'confirm', destination: 'confirm' },
 });

@@ -307,12 +307,14 @@ test('chromium: a parent sets a child profile and a PIN; a GPS photo then goes a
     await options.waitForSelector('body[data-ready]');
     await options.check('input[name=profile][value=child]');
     assert.equal(await options.inputValue('#rule-location'), 'pin', 'the child profile asks for the PIN for a location');
+    assert.equal(await options.isVisible('#child-needs-pin'), true, 'the parent is told to set a PIN');
     await options.click('#save');
     await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
     await options.fill('#new-pin', '2468');
     await options.fill('#repeat-pin', '2468');
     await options.click('#set-pin');
     await options.waitForFunction(() => document.getElementById('pin-status')?.textContent === 'The PIN is set.');
+    assert.equal(await options.isVisible('#child-needs-pin'), false);
     // With a PIN set, changes need it.
     await options.check('input[name=profile][value=adult]');
     await options.fill('#unlock-pin', '1111');

@@ -16,6 +16,7 @@ test('each profile has a decision for every rule; the child profile is the stric
   }
   assert.equal(STRICT.rules.face, 'pin', 'a child sharing a face needs the PIN');
   assert.equal(STRICT.rules.location, 'pin');
+  assert.equal(STRICT.rules.nudity, 'pin', 'nudity: blocked unless the parent\'s PIN');
   assert.equal(FRESH.rules.location, 'confirm', 'adults: metadata warnings on');
   assert.equal(FRESH.rules.face, 'off', 'adults: the rest opt-in');
 });
@@ -76,7 +77,7 @@ test('the decision each profile takes for each finding', () => {
     ['child', ['device'], 'social.example', 'confirm'],
     ['child', ['location', 'device'], 'social.example', 'pin'],
     ['child', ['face'], 'social.example', 'pin'],
-    ['child', ['nudity'], 'social.example', 'block'],
+    ['child', ['nudity'], 'social.example', 'pin'],
     ['child', [], 'undress.example', 'block'],
     ['teen', ['location'], 'social.example', 'confirm'],
     ['teen', [], 'faceswap.example', 'block'],
