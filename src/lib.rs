@@ -19,6 +19,7 @@ pub mod limits;
 pub mod media;
 pub mod metadata;
 pub mod report;
+pub mod vision;
 
 /// The JavaScript facade (wasm32 only); public so the wasm boundary tests can call it.
 #[cfg(target_arch = "wasm32")]

@@ -181,3 +181,35 @@ pub fn file_digests(bytes: &[u8]) -> Result<JsValue, JsValue> {
         sha256: crate::sha256_hex(bytes),
     })
 }
+
+/// Faces in pixels the browser decoded upright (a canvas's RGBA, `width`×`height`, possibly
+/// scaled down), with boxes in the photo's upright pixels (`photoWidth`×`photoHeight`):
+/// `{width, height, faces: [{x, y, width, height, score, reusable}]}`.
+#[wasm_bindgen(js_name = detectFacesRgba)]
+pub fn detect_faces_rgba(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    photo_width: u32,
+    photo_height: u32,
+) -> Result<JsValue, JsValue> {
+    let report = crate::vision::detect_faces_rgba(rgba, width, height, photo_width, photo_height)
+        .map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
+/// Faces in a JPEG or PNG file (decoded here, orientation applied).
+#[wasm_bindgen(js_name = detectFaces)]
+pub fn detect_faces(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let report = crate::vision::detect_faces(bytes).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
+/// The JPEG or PNG with every face pixelated and blurred; colour profile and orientation kept,
+/// no other metadata. Unchanged bytes when there is no face.
+#[wasm_bindgen(js_name = blurFaces)]
+pub fn blur_faces(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+    crate::vision::blur_faces(bytes)
+        .map(|(blurred, _)| blurred)
+        .map_err(|e| js_error(&e))
+}

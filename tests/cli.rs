@@ -348,3 +348,29 @@ fn bundle_usage_errors() {
     std::fs::write(&not_zip, b"hello").unwrap();
     assert_fails_with_one_line(&run(&path_args(&["verify"], &[&not_zip])), 1, "malformed");
 }
+
+#[test]
+fn inspect_lists_faces_and_blur_faces_writes_a_copy_without_them() {
+    let dir = temp_dir("cli-faces");
+    // A plain photo: "faces": [] in the JSON.
+    let plain = dir.join("plain.jpg");
+    std::fs::write(&plain, jpeg_bytes(&photo_like(320, 240, 5), 90)).unwrap();
+    let out = run(&path_args(&["inspect"], &[&plain, Path::new("--json")]));
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["faces"], serde_json::json!([]));
+    let copy = dir.join("copy.jpg");
+    let done = run(&path_args(&["blur-faces"], &[&plain, &copy]));
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("0 face(s) blurred"));
+    assert_fails_with_one_line(
+        &run(&path_args(&["blur-faces"], &[&plain, &plain])),
+        2,
+        "usage",
+    );
+    assert_fails_with_one_line(&run_str(&["blur-faces", "only-one"]), 2, "usage");
+}

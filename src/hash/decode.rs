@@ -18,6 +18,15 @@ pub(crate) fn decode(
     format: ImageFormat,
     limits: &Limits,
 ) -> Result<DynamicImage, Error> {
+    decode_with_icc(bytes, format, limits).map(|(image, _)| image)
+}
+
+/// Decodes a PNG or JPEG, and returns its ICC colour profile too (for re-encoding it).
+pub(crate) fn decode_with_icc(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &Limits,
+) -> Result<(DynamicImage, Option<Vec<u8>>), Error> {
     let name = format_name(format);
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_image_side);
@@ -26,9 +35,10 @@ pub(crate) fn decode(
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(image_limits);
-    let decoder = reader
+    let mut decoder = reader
         .into_decoder()
         .map_err(|e| from_image_error(e, name))?;
+    let icc = decoder.icc_profile().ok().flatten();
     let (width, height) = decoder.dimensions();
     // `into_decoder` checks the sides; the pixel buffer's size is ours to check (only
     // `ImageReader::decode` does it, and it cannot give us the decoder in between).
@@ -42,7 +52,7 @@ pub(crate) fn decode(
     if image.width() == 0 || image.height() == 0 {
         return Err(Error::malformed(format!("the {name} image has no pixels")));
     }
-    Ok(image)
+    Ok((image, icc))
 }
 
 /// PDQ of a decoded image, turned upright. The common 8-bit layouts are read where they are;

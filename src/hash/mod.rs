@@ -22,7 +22,7 @@
 //! - MD5 and SHA-256 of the file's exact bytes.
 
 mod dct;
-mod decode;
+pub(crate) mod decode;
 mod digest;
 mod dihedral;
 mod jarosz;
@@ -138,7 +138,7 @@ pub fn pdq_distance(a_hex: &str, b_hex: &str) -> Result<u32, Error> {
 /// Walks the JPEG with the same walker as [`crate::analyze`] and [`crate::strip_metadata`]
 /// (so a file cut short is `truncated` here too) and reads its EXIF Orientation, the same one
 /// the cleaner keeps.
-fn jpeg_orientation(bytes: &[u8], limits: &Limits) -> Result<Orientation, Error> {
+pub(crate) fn jpeg_orientation(bytes: &[u8], limits: &Limits) -> Result<Orientation, Error> {
     let layout = crate::media::jpeg::walk(bytes, limits)?;
     let code = crate::metadata::jpeg_findings::jpeg_orientation(bytes, &layout, limits)?;
     Ok(code

@@ -18,8 +18,12 @@ const HELP: &str = "\
 sentinelle - what a photo gives away, and a clean copy without it
 
 Usage:
-  sentinelle inspect FILE [--json]   list the metadata that identifies, locates or dates the photo
+  sentinelle inspect FILE [--json]   list the metadata that identifies, locates or dates the photo,
+                                     and its faces (JSON: faces with x, y, width, height, score,
+                                     reusable, in upright pixels)
   sentinelle strip IN OUT            write a copy of IN without that metadata (pixels untouched)
+  sentinelle blur-faces IN OUT       write a copy of IN with every face pixelated and blurred
+                                     (JPEG/PNG; colour profile and orientation kept, no metadata)
   sentinelle hash FILE [--json]      the hashes helplines match images by: PDQ (with its quality
                                      and the 8 rotated/flipped variants), MD5, SHA-256
   sentinelle hash A B --distance [--json]
@@ -134,6 +138,10 @@ fn run_paths(args: &[OsString]) -> Result<(), Failure> {
                 (true, _) => Err(Failure::usage("hash --distance takes exactly two FILEs")),
             }
         }
+        "blur-faces" => match rest {
+            [input, output] => blur_faces(Path::new(input), Path::new(output)),
+            _ => Err(Failure::usage("blur-faces takes IN and OUT")),
+        },
         "bundle" => report::bundle(rest),
         "verify" => report::verify(rest),
         "strip" => match rest {
@@ -166,13 +174,48 @@ fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
     let limits = Limits::default();
     let bytes = read_input(path, &limits)?;
     let analysis = sentinelle::analyze_with_limits(&bytes, &limits)?;
+    // Faces are looked for in JPEG and PNG; other formats (WebP) report none rather than fail.
+    let faces = sentinelle::vision::detect_faces(&bytes).ok();
     if json {
-        let text = serde_json::to_string(&analysis)
+        let mut value = serde_json::to_value(&analysis)
             .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "faces".into(),
+                serde_json::to_value(faces.as_ref().map(|f| &f.faces))
+                    .unwrap_or(serde_json::Value::Null),
+            );
+        }
+        println!("{value}");
     } else {
         print!("{}", plain_report(&path.display().to_string(), &analysis));
+        if let Some(report) = &faces {
+            let reusable = report.faces.iter().filter(|f| f.reusable).count();
+            println!(
+                "  faces: {} ({reusable} large and sharp enough to be reused)",
+                report.faces.len()
+            );
+        }
     }
+    Ok(())
+}
+
+fn blur_faces(input: &Path, output: &Path) -> Result<(), Failure> {
+    if same_file(input, output) {
+        return Err(Failure::usage(
+            "OUT must differ from IN: the original is never overwritten",
+        ));
+    }
+    let limits = Limits::default();
+    let bytes = read_input(input, &limits)?;
+    let (blurred, report) = sentinelle::vision::blur_faces(&bytes)?;
+    write_atomically(output, &blurred)?;
+    println!(
+        "{}: {} face(s) blurred, {} bytes",
+        output.display(),
+        report.faces.len(),
+        blurred.len()
+    );
     Ok(())
 }
 

@@ -1,0 +1,165 @@
+//! What the photo shows, on the device: faces (the deepfake risk), and the fix, blurring them.
+
+pub mod blur;
+pub mod faces;
+pub mod orient;
+
+use image::ImageFormat;
+use serde::Serialize;
+
+pub use faces::{Face, DETECTION_SIDE};
+use orient::Orient;
+
+use crate::media::sniff::{sniff, Container};
+use crate::{Error, Limits};
+
+/// Faces in a photo, and the photo's upright size the boxes refer to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaceReport {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<Face>,
+}
+
+impl FaceReport {
+    /// Whether any face is large and sharp enough to be reused.
+    pub fn any_reusable(&self) -> bool {
+        self.faces.iter().any(|f| f.reusable)
+    }
+}
+
+struct Decoded {
+    image: image::DynamicImage,
+    icc: Option<Vec<u8>>,
+    format: ImageFormat,
+    orient: Orient,
+}
+
+fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, Error> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Error::too_large("the file is larger than the limits allow"));
+    }
+    let (format, orient) = match sniff(bytes) {
+        Container::Jpeg => {
+            let o = crate::hash::jpeg_orientation(bytes, limits)?;
+            (ImageFormat::Jpeg, Orient(exif_code(o)))
+        }
+        Container::Png => (ImageFormat::Png, Orient(1)),
+        _ => {
+            return Err(Error::unsupported(
+                "faces are looked for in JPEG and PNG photos in this version",
+            ))
+        }
+    };
+    let (image, icc) = crate::hash::decode::decode_with_icc(bytes, format, limits)?;
+    Ok(Decoded {
+        image,
+        icc,
+        format,
+        orient,
+    })
+}
+
+fn exif_code(o: image::metadata::Orientation) -> u8 {
+    use image::metadata::Orientation::*;
+    match o {
+        NoTransforms => 1,
+        FlipHorizontal => 2,
+        Rotate180 => 3,
+        FlipVertical => 4,
+        Rotate90FlipH => 5,
+        Rotate90 => 6,
+        Rotate270FlipH => 7,
+        Rotate270 => 8,
+    }
+}
+
+fn detect_in(decoded: &Decoded) -> Result<FaceReport, Error> {
+    let (pixels, channels) = pixels_of(&decoded.image);
+    let (w, h) = (decoded.image.width(), decoded.image.height());
+    let (grey, scale) =
+        faces::grey_upright(&pixels, w, h, channels, decoded.orient, DETECTION_SIDE)?;
+    let (uw, uh) = decoded.orient.upright_size(w, h);
+    Ok(FaceReport {
+        width: uw,
+        height: uh,
+        faces: faces::detect_in_grey(&grey, scale, (uw, uh))?,
+    })
+}
+
+fn pixels_of(image: &image::DynamicImage) -> (Vec<u8>, usize) {
+    if image.color().has_alpha() {
+        (image.to_rgba8().into_raw(), 4)
+    } else {
+        (image.to_rgb8().into_raw(), 3)
+    }
+}
+
+/// Faces in a JPEG or PNG, with [`Limits::default`]. Boxes are in the upright photo's pixels.
+pub fn detect_faces(bytes: &[u8]) -> Result<FaceReport, Error> {
+    detect_in(&decode(bytes, &Limits::default())?)
+}
+
+/// Faces in pixels the browser decoded and turned upright (RGBA, possibly scaled down), with the
+/// boxes scaled to the photo's upright size `photo_width`×`photo_height`.
+pub fn detect_faces_rgba(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    photo_width: u32,
+    photo_height: u32,
+) -> Result<FaceReport, Error> {
+    let (grey, scale) = faces::grey_upright(rgba, width, height, 4, Orient(1), DETECTION_SIDE)?;
+    let ratio = f64::from(photo_width.max(1)) / f64::from(width.max(1));
+    Ok(FaceReport {
+        width: photo_width,
+        height: photo_height,
+        faces: faces::detect_in_grey(
+            &grey,
+            scale * ratio,
+            (photo_width.max(1), photo_height.max(1)),
+        )?,
+    })
+}
+
+/// The photo with every face blurred beyond recognition, and the faces that were blurred. A
+/// JPEG stays a JPEG (quality 92), a PNG a PNG; colour profile and orientation are kept, no
+/// other metadata is written. A photo with no face comes back unchanged.
+pub fn blur_faces(bytes: &[u8]) -> Result<(Vec<u8>, FaceReport), Error> {
+    let decoded = decode(bytes, &Limits::default())?;
+    let report = detect_in(&decoded)?;
+    if report.faces.is_empty() {
+        return Ok((bytes.to_vec(), report));
+    }
+    let (mut pixels, channels) = pixels_of(&decoded.image);
+    let (w, h) = (decoded.image.width(), decoded.image.height());
+    let mut report = report;
+    blur::blur_regions(&mut pixels, w, h, channels, decoded.orient, &report.faces);
+    // Look again: a face the detector missed next to a blurred one can stand out once its
+    // neighbour is gone. Blur what it finds now too, a few rounds at most.
+    for _ in 0..3 {
+        let (grey, scale) =
+            faces::grey_upright(&pixels, w, h, channels, decoded.orient, DETECTION_SIDE)?;
+        let more = faces::detect_in_grey(&grey, scale, (report.width, report.height))?;
+        if more.is_empty() {
+            break;
+        }
+        blur::blur_regions(&mut pixels, w, h, channels, decoded.orient, &more);
+        report.faces.extend(more);
+    }
+    let out = match decoded.format {
+        ImageFormat::Jpeg => {
+            let rgb = if channels == 4 {
+                pixels
+                    .chunks_exact(4)
+                    .flat_map(|p| p.iter().take(3).copied())
+                    .collect()
+            } else {
+                pixels
+            };
+            blur::encode_jpeg(&rgb, w, h, decoded.icc.clone(), decoded.orient.0)?
+        }
+        _ => blur::encode_png(&pixels, w, h, channels, decoded.icc.clone())?,
+    };
+    Ok((out, report))
+}

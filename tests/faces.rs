@@ -1,0 +1,284 @@
+//! Faces: found where they are (a photo that ships in the rustface crate, the 1927 Solvay
+//! conference, public domain), in any orientation; none in faceless photos; blurring removes them
+//! for good and the blurred copy carries no metadata but its colour profile and orientation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::*;
+use sentinelle::vision::{blur_faces, detect_faces, detect_faces_rgba, Face};
+
+/// The group photo that ships in the rustface crate, found through `cargo metadata`, so it is
+/// the copy cargo fetched for the build (29 faces, 66–80 px wide).
+fn group_photo() -> &'static image::RgbImage {
+    static PHOTO: OnceLock<image::RgbImage> = OnceLock::new();
+    PHOTO.get_or_init(|| {
+        let out = Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let manifest = meta["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "rustface")
+            .unwrap()["manifest_path"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = PathBuf::from(manifest).parent().unwrap().join("test.png");
+        image::open(path).unwrap().to_rgb8()
+    })
+}
+
+fn overlaps(a: &Face, b: &Face) -> bool {
+    let ix = (a.x + a.width)
+        .min(b.x + b.width)
+        .saturating_sub(a.x.max(b.x));
+    let iy = (a.y + a.height)
+        .min(b.y + b.height)
+        .saturating_sub(a.y.max(b.y));
+    let inter = f64::from(ix * iy);
+    inter / f64::from(a.width * a.height).min(f64::from(b.width * b.height)) > 0.5
+}
+
+/// The photo stored turned 90° counter-clockwise, with EXIF orientation 6 to show it upright.
+fn stored_sideways(upright: &image::RgbImage) -> Vec<u8> {
+    let sideways = image::imageops::rotate270(upright);
+    let jpeg = jpeg_bytes(&sideways, 92);
+    insert_segments(&jpeg, 1, &[exif_segment(&camera_exif(6, true))])
+}
+
+#[test]
+fn the_face_model_is_the_one_rustface_ships() {
+    let model = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/seeta_fd_frontal_v1.0.bin"
+    ))
+    .unwrap();
+    assert_eq!(
+        sentinelle::sha256_hex(&model),
+        "c4619d066ed35e84d9a8e842860b0dff567aba0cbb139881075538761db3ff5d"
+    );
+}
+
+#[test]
+fn finds_the_faces_of_a_group_photo_where_they_are() {
+    let photo = group_photo();
+    let report = detect_faces(&png_bytes(photo)).unwrap();
+    assert_eq!((report.width, report.height), (1666, 1136));
+    // 29 people face the camera; the cascade at this scale finds nearly all of them.
+    assert!(
+        report.faces.len() >= 27 && report.faces.len() <= 31,
+        "{}",
+        report.faces.len()
+    );
+    for f in &report.faces {
+        assert!(f.x + f.width <= 1666 && f.y + f.height <= 1136);
+        assert!(
+            (40..=130).contains(&f.width) && (40..=130).contains(&f.height),
+            "{f:?}"
+        );
+        assert!(
+            !f.reusable,
+            "66–80 px faces in a group photo are under the reuse size: {f:?}"
+        );
+    }
+    for (i, a) in report.faces.iter().enumerate() {
+        for b in &report.faces[i + 1..] {
+            assert!(!overlaps(a, b), "one box per face: {a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn a_sideways_photo_gives_the_same_upright_boxes() {
+    let photo = group_photo();
+    let upright = detect_faces(&jpeg_bytes(photo, 92)).unwrap();
+    let sideways = detect_faces(&stored_sideways(photo)).unwrap();
+    assert_eq!(
+        (sideways.width, sideways.height),
+        (1666, 1136),
+        "sizes are upright"
+    );
+    let matched = upright
+        .faces
+        .iter()
+        .filter(|a| sideways.faces.iter().any(|b| overlaps(a, b)))
+        .count();
+    assert!(
+        matched + 2 >= upright.faces.len(),
+        "{matched} of {}",
+        upright.faces.len()
+    );
+}
+
+#[test]
+fn a_close_face_is_reusable_and_its_blurred_copy_is_not_a_face() {
+    // A portrait: one face of the group, cropped and enlarged 3× with a sharp filter.
+    let photo = group_photo();
+    let face = detect_faces(&png_bytes(photo)).unwrap().faces[0];
+    let crop = image::imageops::crop_imm(
+        photo,
+        face.x.saturating_sub(60),
+        face.y.saturating_sub(60),
+        face.width + 120,
+        face.height + 140,
+    )
+    .to_image();
+    let portrait = image::imageops::resize(
+        &crop,
+        crop.width() * 3,
+        crop.height() * 3,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let report = detect_faces(&jpeg_bytes(&portrait, 95)).unwrap();
+    // Faces come largest first: the enlarged face, then neighbours cut by the crop.
+    let main = report.faces[0];
+    assert!(main.width >= 150, "{main:?}");
+    assert!(main.reusable, "{main:?}");
+    // The same face, blurred: not found any more.
+    let (blurred, _) = blur_faces(&jpeg_bytes(&portrait, 95)).unwrap();
+    let after = detect_faces(&blurred).unwrap();
+    assert!(
+        after.faces.iter().all(|f| !overlaps(f, &main)),
+        "{:?}",
+        after.faces
+    );
+}
+
+#[test]
+fn blurring_removes_every_face_and_keeps_only_profile_and_orientation() {
+    let photo = group_photo();
+    let original = insert_segments(
+        &stored_sideways(photo),
+        1,
+        &[icc_segment(&fake_icc_profile())],
+    );
+    let (blurred, report) = blur_faces(&original).unwrap();
+    assert!(report.faces.len() >= 25);
+    let after = detect_faces(&blurred).unwrap();
+    assert!(after.faces.is_empty(), "faces left: {:?}", after.faces);
+    // Same size, still a JPEG, shown the same way up, same colour profile, nothing else.
+    let analysis = sentinelle::analyze(&blurred).unwrap();
+    assert!(analysis.findings.is_empty(), "{:?}", analysis.findings);
+    assert_eq!(orientation_of(&blurred), Some(6));
+    let icc: Vec<u8> = segments(&blurred)
+        .into_iter()
+        .filter(|(m, p)| *m == 0xE2 && p.starts_with(b"ICC_PROFILE\0"))
+        .flat_map(|(_, p)| p[14..].to_vec())
+        .collect();
+    assert_eq!(icc, fake_icc_profile());
+    let (w, h, _) = decode_pixels(&blurred).unwrap();
+    assert_eq!((w, h), (1136, 1666), "stored size unchanged");
+    // Away from the faces, the photo is the same picture (one JPEG generation apart).
+    let (_, _, before_px) = decode_pixels(&original).unwrap();
+    let (_, _, after_px) = decode_pixels(&blurred).unwrap();
+    let corner_diff: u64 = (0..40)
+        .flat_map(|y| (0..40).map(move |x| (y * w as usize + x) * 3))
+        .map(|i| u64::from(before_px[i].abs_diff(after_px[i])))
+        .sum();
+    assert!(corner_diff / 1600 < 4, "corner changed by {corner_diff}");
+    // And the input was not touched.
+    assert_eq!(
+        original,
+        insert_segments(
+            &stored_sideways(photo),
+            1,
+            &[icc_segment(&fake_icc_profile())]
+        )
+    );
+}
+
+#[test]
+fn a_photo_without_faces_is_left_alone() {
+    let plain = jpeg_bytes(&photo_like(640, 480, 7), 90);
+    assert!(detect_faces(&plain).unwrap().faces.is_empty());
+    let (out, report) = blur_faces(&plain).unwrap();
+    assert!(report.faces.is_empty());
+    assert_eq!(out, plain, "nothing to blur: the same bytes");
+    // Tiny images cannot hold a face the detector could see.
+    assert!(detect_faces(&png_bytes(&photo_like(8, 8, 1)))
+        .unwrap()
+        .faces
+        .is_empty());
+}
+
+#[test]
+fn no_face_in_the_corpus_faceless_photos() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("note: no ../shared/corpus; skipped");
+        return;
+    };
+    let files = files_under(&dir.join("pdq"), &["png"]);
+    let mut checked = 0;
+    for path in &files {
+        if let Ok(report) = detect_faces(&std::fs::read(path).unwrap()) {
+            assert!(
+                report.faces.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                report.faces
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked}");
+}
+
+#[test]
+fn pixels_from_the_browser_give_boxes_in_photo_pixels() {
+    // The guard hands over an upright RGBA copy the browser scaled down; boxes come back in the
+    // photo's own pixels.
+    let photo = group_photo();
+    let small = image::imageops::resize(photo, 833, 568, image::imageops::FilterType::Triangle);
+    let rgba = image::DynamicImage::ImageRgb8(small).to_rgba8();
+    let report = detect_faces_rgba(rgba.as_raw(), 833, 568, 1666, 1136).unwrap();
+    let full = detect_faces(&png_bytes(photo)).unwrap();
+    assert_eq!((report.width, report.height), (1666, 1136));
+    assert!(report.faces.len() >= 10, "{}", report.faces.len());
+    let matched = report
+        .faces
+        .iter()
+        .filter(|a| full.faces.iter().any(|b| overlaps(a, b)))
+        .count();
+    assert_eq!(matched, report.faces.len(), "every box is at a real face");
+    assert!(
+        detect_faces_rgba(&[0; 12], 2, 2, 2, 2).is_err(),
+        "pixels must match the size"
+    );
+}
+
+#[test]
+fn bad_files_get_coded_errors() {
+    let jpeg = jpeg_bytes(&photo_like(200, 150, 3), 90);
+    assert_eq!(
+        detect_faces(&jpeg[..jpeg.len() / 2])
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "truncated"
+    );
+    assert_eq!(
+        detect_faces(b"GIF89a\x01\0\x01\0")
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "unsupported-format"
+    );
+    assert_eq!(
+        blur_faces(b"").unwrap_err().code().as_str(),
+        "unsupported-format"
+    );
+}
