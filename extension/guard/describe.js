@@ -7,10 +7,13 @@
  * @typedef {{latitude: number, longitude: number, altitudeM?: number | null}} GpsPosition
  * @typedef {{format: string, findings: Finding[], location?: GpsPosition | null}} Analysis
  * @typedef {(key: string, substitutions?: string[]) => string} Translate
- * @typedef {{name: string, analysis: Analysis | null, errorCode: string | null}} FileReport
+ * @typedef {{count: number, reusable: number, blurrable: boolean}} FaceSummary
+ *   `reusable`: faces large and sharp enough to be pasted into a fake picture; `blurrable`: the
+ *   engine can blur this file (JPEG, PNG)
+ * @typedef {{name: string, analysis: Analysis | null, errorCode: string | null, faces?: FaceSummary | null}} FileReport
  * @typedef {{
  *   warn: boolean, title: string, summary: string, details: string[],
- *   cleanLabel: string, canClean: boolean
+ *   cleanLabel: string, canClean: boolean, blurFaces: boolean
  * }} Warning
  */
 
@@ -53,7 +56,7 @@ export function formatPosition(position, locale, t) {
 export function needsWarning(report) {
   if (report.errorCode === 'unsupported-format') return false;
   if (report.errorCode) return true;
-  return (report.analysis?.findings.length ?? 0) > 0;
+  return (report.analysis?.findings.length ?? 0) > 0 || (report.faces?.reusable ?? 0) > 0;
 }
 
 /**
@@ -67,8 +70,11 @@ export function needsWarning(report) {
 export function describe(reports, locale, t, { folder = false } = {}) {
   const flagged = reports.filter(needsWarning);
   const located = flagged.filter((r) => r.analysis?.location);
-  const cleanable = flagged.filter((r) => r.analysis && r.analysis.findings.length > 0);
+  const withFaces = flagged.filter((r) => (r.faces?.reusable ?? 0) > 0);
+  const cleanable = flagged.filter((r) => r.analysis && (r.analysis.findings.length > 0 || (r.faces?.reusable ?? 0) > 0));
   const unreadable = flagged.filter((r) => r.errorCode);
+  // Blurring is offered when every photo with a face can be blurred here.
+  const blurFaces = withFaces.length > 0 && withFaces.every((r) => r.faces?.blurrable);
   const many = reports.length > 1;
 
   /** @type {string[]} */
@@ -77,6 +83,7 @@ export function describe(reports, locale, t, { folder = false } = {}) {
   for (const category of DETAIL_ORDER) {
     if (categories.has(category)) details.push(t(`detail_${category.replace('-', '_')}`));
   }
+  if (withFaces.length > 0) details.unshift(t('detailFaces'));
   for (const report of unreadable) details.push(t('detailUnreadable', [report.name]));
   if (folder && cleanable.length > 0) details.push(t('folderNote'));
 
@@ -87,6 +94,9 @@ export function describe(reports, locale, t, { folder = false } = {}) {
     title = t(many ? 'titleLocationMany' : 'titleLocation');
     const where = formatPosition(firstLocated.analysis.location, locale, t);
     summary = many ? t('summaryLocationMany', [firstLocated.name, where]) : t('summaryLocation', [where]);
+  } else if (withFaces.length > 0) {
+    title = t(many ? 'titleFaceMany' : 'titleFace');
+    summary = t('summaryFace');
   } else if (cleanable.length > 0) {
     title = t(many ? 'titleHiddenMany' : 'titleHidden');
     summary = t('summaryHidden');
@@ -101,7 +111,8 @@ export function describe(reports, locale, t, { folder = false } = {}) {
     title,
     summary,
     details,
-    canClean: cleanable.length > 0 && unreadable.length === 0 && !folder,
-    cleanLabel: t(located.length > 0 ? 'actionCleanLocation' : 'actionCleanHidden'),
+    canClean: cleanable.length > 0 && unreadable.length === 0 && !folder && (withFaces.length === 0 || blurFaces),
+    cleanLabel: t(blurFaces ? 'actionBlurFaces' : (located.length > 0 ? 'actionCleanLocation' : 'actionCleanHidden')),
+    blurFaces,
   };
 }

@@ -3,7 +3,7 @@
 // files with the wasm engine, and either answers "pass" at once or shows the warning and answers
 // with the person's choice. Clicks are only taken from the person (isTrusted).
 import '../shared/messages.js';
-import init, { analyze, strip } from '../pkg/sentinelle.js';
+import init, { analyze, blurFaces, detectFacesRgba, strip } from '../pkg/sentinelle.js';
 import { describe, needsWarning } from './describe.js';
 import { STRICT, decide } from '../shared/settings.js';
 
@@ -40,9 +40,43 @@ async function check(file) {
   if (file.size > MAX_FILE_BYTES) return { name: file.name, analysis: null, errorCode: 'too-large', bytes: null };
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
-    return { name: file.name, analysis: analyze(bytes), errorCode: null, bytes };
+    const analysis = analyze(bytes);
+    return { name: file.name, analysis, errorCode: null, bytes, faces: await facesOf(file, analysis.format) };
   } catch (error) {
     return { name: file.name, analysis: null, errorCode: errorCode(error), bytes };
+  }
+}
+
+/** Long side of the copy the browser decodes for the face detector (as the engine's own). */
+const FACE_SIDE = 1280;
+
+/**
+ * Faces in the photo. The browser decodes it (upright, fast, at reduced size), the engine looks
+ * for faces in those pixels; nothing leaves the frame.
+ * @param {File} file
+ * @param {string} format
+ * @returns {Promise<import('./describe.js').FaceSummary | null>}
+ */
+async function facesOf(file, format) {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, FACE_SIDE / Math.max(bitmap.width, bitmap.height));
+    const w = Math.max(1, Math.round(bitmap.width * scale));
+    const h = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = new OffscreenCanvas(w, h);
+    const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    ctx.drawImage(bitmap, 0, 0, w, h);
+    const rgba = new Uint8Array(ctx.getImageData(0, 0, w, h).data.buffer);
+    /** @type {{faces: {reusable: boolean}[]}} */
+    const report = detectFacesRgba(rgba, w, h, bitmap.width, bitmap.height);
+    bitmap.close();
+    return {
+      count: report.faces.length,
+      reusable: report.faces.filter((f) => f.reusable).length,
+      blurrable: format === 'jpeg' || format === 'png',
+    };
+  } catch {
+    return null;
   }
 }
 
@@ -79,6 +113,7 @@ async function loadPolicy() {
 function risksOf(reports) {
   /** @type {Set<import('../shared/settings.js').Rule>} */
   const risks = new Set();
+  if (reports.some((r) => (r.faces?.reusable ?? 0) > 0)) risks.add('face');
   for (const report of reports) {
     for (const finding of report.analysis?.findings ?? []) {
       if (finding.category === 'location') risks.add('location');
@@ -107,6 +142,17 @@ async function deterrenceTexts() {
     title: t('deterrenceTitle'), body: t('deterrenceBody', [places]), help: t('deterrenceHelp'),
     back: t('deterrenceBack'), continue: t('deterrenceContinue'), blocked: t('deterrenceBlocked'),
   };
+}
+
+/**
+ * A copy with every face blurred (and, being re-encoded, no metadata but the colour profile and
+ * orientation), with the same name, type and date.
+ * @param {File} file
+ * @param {Uint8Array} bytes
+ */
+function blurredFile(file, bytes) {
+  const blurred = /** @type {Uint8Array<ArrayBuffer>} */ (blurFaces(bytes));
+  return new File([blurred], file.name, { type: file.type, lastModified: file.lastModified });
 }
 
 /**
@@ -152,11 +198,15 @@ async function serve(port, files, folder, host) {
     port.postMessage({ type: M.Type.DECISION, decision, files: [] });
     return;
   }
-  el('busy').textContent = t('busyCleaning');
+  el('busy').textContent = t(warning.blurFaces ? 'busyBlurring' : 'busyCleaning');
   el('busy').hidden = false;
+  // Let the status paint before the engine works.
+  await new Promise((resolve) => { setTimeout(resolve, 0); });
   const cleaned = files.map((file, i) => {
     const report = reports[i];
-    return report?.bytes && report.analysis && report.analysis.findings.length > 0 ? cleanedFile(file, report.bytes) : file;
+    if (!report?.bytes || !report.analysis) return file;
+    if ((report.faces?.reusable ?? 0) > 0 && report.faces?.blurrable) return blurredFile(file, report.bytes);
+    return report.analysis.findings.length > 0 ? cleanedFile(file, report.bytes) : file;
   });
   port.postMessage({ type: M.Type.DECISION, decision, files: cleaned });
 }

@@ -477,3 +477,39 @@ test('chromium: settings exported in one browser import into another; the child 
     await second.context.close();
   }
 });
+
+test('chromium: a selfie with a clear face (teen profile): the warning says so and the page gets the photo with the face blurred', async () => {
+  const { context: ctx, extensionId } = await launchChromium(chromium);
+  try {
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options/options.html`);
+    await options.waitForSelector('body[data-ready]');
+    await options.check('input[name=profile][value=teen]');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    await options.close();
+
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#photo', fixtures.face);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+    assert.equal(await frame.locator('#title').textContent(), 'This photo shows a clear face');
+    assert.equal(await frame.locator('#clean').textContent(), 'Blur the faces and upload');
+    await pressInGuard(page, frame, '#clean');
+    await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1, null, { timeout: 30_000 });
+    await Promise.all([page.waitForURL('**/upload'), page.click('#send')]);
+    const sent = server.received.at(-1)?.files[0];
+    assert.ok(sent && sent.sha256 !== sha256File(fixtures.face), 'a changed copy was sent');
+    const copy = join(fixtures.dir, 'sent-selfie.jpg');
+    writeFileSync(copy, sent.bytes);
+    const cli = new URL('../../target/release/sentinelle', import.meta.url).pathname;
+    const before = JSON.parse(execFileSync(cli, ['inspect', fixtures.face, '--json'], { encoding: 'utf8' }));
+    const after = JSON.parse(execFileSync(cli, ['inspect', copy, '--json'], { encoding: 'utf8' }));
+    assert.ok(before.faces.some((/** @type {any} */ f) => f.reusable), 'the fixture has a reusable face');
+    assert.deepEqual(after.faces, [], 'no face is left in what the page received');
+    assert.deepEqual(after.findings, [], 'and no metadata');
+  } finally {
+    await ctx.close();
+  }
+});

@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
 export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
 
 /**
- * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, dir: string}} Fixtures
+ * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, face: string, dir: string}} Fixtures
  */
 
 /**
@@ -80,7 +80,24 @@ export async function makeFixtures(chromium) {
       '-Make=samsung', '-Artist=Lucía', '-o', exifBlock]);
     const webpWithGps = join(dir, 'sticker.webp');
     writeFileSync(webpWithGps, withExifChunk(readFileSync(plainWebp), readFileSync(exifBlock)));
-    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, dir };
+    // A close face: one sitter of the group photo that ships in the rustface crate (the 1927
+    // Solvay conference, public domain), cropped and enlarged 3× as a phone selfie would show it.
+    const face = join(dir, 'selfie.jpg');
+    const group = readFileSync(rustfaceGroupPhoto()).toString('base64');
+    const face64 = await page.evaluate(async (png) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = 585;
+      canvas.height = 645;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(img, 217, 186, 195, 215, 0, 0, 585, 645);
+      return canvas.toDataURL('image/jpeg', 0.95).split(',')[1] ?? '';
+    }, group);
+    writeFileSync(face, Buffer.from(face64, 'base64'));
+    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, face, dir };
   } finally {
     await browser.close();
   }
@@ -102,6 +119,13 @@ export function withExifChunk(webp, exif) {
   out.writeUInt32LE(out.length - 8, 4);
   out[20] = (out[20] ?? 0) | 0x08; // VP8X flags byte: EXIF present
   return out;
+}
+
+/** The group photo that ships in the rustface crate, found through `cargo metadata`. */
+export function rustfaceGroupPhoto() {
+  const meta = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--offline'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const pkg = meta.packages.find((/** @type {any} */ p) => p.name === 'rustface');
+  return join(dirname(pkg.manifest_path), 'test.png');
 }
 
 /** @param {string[]} args */

@@ -71,3 +71,26 @@ test('a folder upload is warned about but cannot be cleaned, and says how to rem
   assert.match(w.details.at(-1) ?? '', /upload the photos one at a time/);
   assert.equal(describe([gps], 'en', en).canClean, true, 'the same photo alone can be cleaned');
 });
+
+test('a clear face: its own warning and "blur the faces" as the fix, also with other details', () => {
+  const face = { ...report({}), faces: { count: 1, reusable: 1, blurrable: true } };
+  assert.equal(needsWarning(face), true);
+  const w = describe([face], 'en', en);
+  assert.equal(w.title, 'This photo shows a clear face');
+  assert.equal(w.blurFaces, true);
+  assert.equal(w.canClean, true);
+  assert.equal(w.cleanLabel, 'Blur the faces and upload');
+  assert.deepEqual(w.details, ['A clear face, large enough to be copied into a fake picture']);
+  // With GPS too: the location leads, the face is the first detail, and the fix blurs (which
+  // also drops the metadata).
+  const both = describe([{ ...gps, faces: { count: 2, reusable: 1, blurrable: true } }], 'fr', fr);
+  assert.equal(both.title, describe([gps], 'fr', fr).title);
+  assert.equal(both.details[0], 'Un visage net, assez grand pour être copié dans une fausse image');
+  assert.equal(both.cleanLabel, 'Flouter les visages et envoyer');
+  // Small or blurry faces alone are not a warning; a face the engine cannot blur (WebP) cannot be
+  // "fixed" here.
+  assert.equal(needsWarning({ ...report({}), faces: { count: 3, reusable: 0, blurrable: true } }), false);
+  const webp = describe([{ ...report({ format: 'webp' }), faces: { count: 1, reusable: 1, blurrable: false } }], 'en', en);
+  assert.equal(webp.canClean, false);
+  assert.equal(webp.blurFaces, false);
+});
