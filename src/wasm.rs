@@ -213,3 +213,20 @@ pub fn blur_faces(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
         .map(|(blurred, _)| blurred)
         .map_err(|e| js_error(&e))
 }
+
+/// How likely upright RGBA pixels (as a canvas gives them) show nudity:
+/// `{score, flagged, classes: {drawing, hentai, neutral, porn, sexy}}`.
+#[wasm_bindgen(js_name = detectNudityRgba)]
+pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsValue> {
+    let nudity =
+        crate::vision::detect_nudity_rgba(rgba, width, height).map_err(|e| js_error(&e))?;
+    to_js(&nudity)
+}
+
+/// The classifier on its own input (224×224×3 floats in 0..1): for checking it against
+/// TensorFlow.js.
+#[wasm_bindgen(js_name = classifyNudityInput)]
+pub fn classify_nudity_input(input: &[f32]) -> Result<JsValue, JsValue> {
+    let network = crate::vision::nudity::Network::load().map_err(|e| js_error(&e))?;
+    to_js(&network.classify(input).map_err(|e| js_error(&e))?)
+}

@@ -282,3 +282,38 @@ fn bad_files_get_coded_errors() {
         "unsupported-format"
     );
 }
+
+#[test]
+fn nudity_is_not_flagged_on_ordinary_photos() {
+    use sentinelle::vision::detect_nudity;
+    // Generated scenes, the group photo, and (when present) every corpus photo: none is nude.
+    let mut scores = Vec::new();
+    let mut photos: Vec<(String, Vec<u8>)> = vec![
+        ("group".into(), png_bytes(group_photo())),
+        ("scene".into(), jpeg_bytes(&photo_like(640, 480, 11), 90)),
+        ("sideways group".into(), stored_sideways(group_photo())),
+    ];
+    if let Some(dir) = corpus_dir() {
+        for path in files_under(&dir, &["jpg", "jpeg", "png"]) {
+            photos.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    for (name, bytes) in &photos {
+        if let Ok(n) = detect_nudity(bytes) {
+            assert!(!n.flagged, "{name}: {n:?}");
+            let sum = n.classes.drawing
+                + n.classes.hentai
+                + n.classes.neutral
+                + n.classes.porn
+                + n.classes.sexy;
+            assert!(
+                (sum - 1.0).abs() < 1e-3,
+                "{name}: probabilities sum to {sum}"
+            );
+            scores.push(n.score);
+        }
+    }
+    assert!(scores.len() >= 3);
+    let worst = scores.iter().copied().fold(0.0f32, f32::max);
+    eprintln!("nudity: {} photos, highest score {worst:.3}", scores.len());
+}

@@ -10,10 +10,10 @@
  * @typedef {{count: number, reusable: number, blurrable: boolean}} FaceSummary
  *   `reusable`: faces large and sharp enough to be pasted into a fake picture; `blurrable`: the
  *   engine can blur this file (JPEG, PNG)
- * @typedef {{name: string, analysis: Analysis | null, errorCode: string | null, faces?: FaceSummary | null}} FileReport
+ * @typedef {{name: string, analysis: Analysis | null, errorCode: string | null, faces?: FaceSummary | null, nudity?: {score: number, flagged: boolean} | null}} FileReport
  * @typedef {{
  *   warn: boolean, title: string, summary: string, details: string[],
- *   cleanLabel: string, canClean: boolean, blurFaces: boolean
+ *   cleanLabel: string, canClean: boolean, blurFaces: boolean, nudity: boolean
  * }} Warning
  */
 
@@ -56,7 +56,7 @@ export function formatPosition(position, locale, t) {
 export function needsWarning(report) {
   if (report.errorCode === 'unsupported-format') return false;
   if (report.errorCode) return true;
-  return (report.analysis?.findings.length ?? 0) > 0 || (report.faces?.reusable ?? 0) > 0;
+  return (report.analysis?.findings.length ?? 0) > 0 || (report.faces?.reusable ?? 0) > 0 || Boolean(report.nudity?.flagged);
 }
 
 /**
@@ -71,7 +71,9 @@ export function describe(reports, locale, t, { folder = false } = {}) {
   const flagged = reports.filter(needsWarning);
   const located = flagged.filter((r) => r.analysis?.location);
   const withFaces = flagged.filter((r) => (r.faces?.reusable ?? 0) > 0);
+  const nude = flagged.some((r) => r.nudity?.flagged);
   const cleanable = flagged.filter((r) => r.analysis && (r.analysis.findings.length > 0 || (r.faces?.reusable ?? 0) > 0));
+  // A photo flagged for nudity alone has nothing to clean: the choice is to send it or not.
   const unreadable = flagged.filter((r) => r.errorCode);
   // Blurring is offered when every photo with a face can be blurred here.
   const blurFaces = withFaces.length > 0 && withFaces.every((r) => r.faces?.blurrable);
@@ -90,7 +92,15 @@ export function describe(reports, locale, t, { folder = false } = {}) {
   let title;
   let summary;
   const firstLocated = located[0];
-  if (firstLocated?.analysis?.location) {
+  if (nude) {
+    // Nudity leads: calm, the person's choice, never blame; other details still listed.
+    title = t('titleNudity');
+    summary = t('summaryNudity');
+    if (firstLocated?.analysis?.location) {
+      details.unshift(t('summaryLocation', [formatPosition(firstLocated.analysis.location, locale, t)]));
+    }
+    details.push(t('detailNudityHelp'));
+  } else if (firstLocated?.analysis?.location) {
     title = t(many ? 'titleLocationMany' : 'titleLocation');
     const where = formatPosition(firstLocated.analysis.location, locale, t);
     summary = many ? t('summaryLocationMany', [firstLocated.name, where]) : t('summaryLocation', [where]);
@@ -104,7 +114,7 @@ export function describe(reports, locale, t, { folder = false } = {}) {
     title = t('titleUnreadable');
     summary = t('summaryUnreadable');
   }
-  if (firstLocated && details.length > 0) summary += ` ${t('summaryAlso')}`;
+  if (!nude && firstLocated && details.length > 0) summary += ` ${t('summaryAlso')}`;
 
   return {
     warn: flagged.length > 0,
@@ -114,5 +124,6 @@ export function describe(reports, locale, t, { folder = false } = {}) {
     canClean: cleanable.length > 0 && unreadable.length === 0 && !folder && (withFaces.length === 0 || blurFaces),
     cleanLabel: t(blurFaces ? 'actionBlurFaces' : (located.length > 0 ? 'actionCleanLocation' : 'actionCleanHidden')),
     blurFaces,
+    nudity: nude,
   };
 }

@@ -3,7 +3,7 @@
 // files with the wasm engine, and either answers "pass" at once or shows the warning and answers
 // with the person's choice. Clicks are only taken from the person (isTrusted).
 import '../shared/messages.js';
-import init, { analyze, blurFaces, detectFacesRgba, strip } from '../pkg/sentinelle.js';
+import init, { analyze, blurFaces, detectFacesRgba, detectNudityRgba, strip } from '../pkg/sentinelle.js';
 import { describe, needsWarning } from './describe.js';
 import { STRICT, decide } from '../shared/settings.js';
 
@@ -41,7 +41,7 @@ async function check(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     const analysis = analyze(bytes);
-    return { name: file.name, analysis, errorCode: null, bytes, faces: await facesOf(file, analysis.format) };
+    return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis.format)) };
   } catch (error) {
     return { name: file.name, analysis: null, errorCode: errorCode(error), bytes };
   }
@@ -51,13 +51,13 @@ async function check(file) {
 const FACE_SIDE = 1280;
 
 /**
- * Faces in the photo. The browser decodes it (upright, fast, at reduced size), the engine looks
- * for faces in those pixels; nothing leaves the frame.
+ * What the photo shows: faces, and whether it may show nudity. The browser decodes it (upright,
+ * fast, at reduced size), the engine looks at those pixels; nothing leaves the frame.
  * @param {File} file
  * @param {string} format
- * @returns {Promise<import('./describe.js').FaceSummary | null>}
+ * @returns {Promise<{faces: import('./describe.js').FaceSummary | null, nudity: {score: number, flagged: boolean} | null}>}
  */
-async function facesOf(file, format) {
+async function visionOf(file, format) {
   try {
     const bitmap = await createImageBitmap(file);
     const scale = Math.min(1, FACE_SIDE / Math.max(bitmap.width, bitmap.height));
@@ -69,14 +69,19 @@ async function facesOf(file, format) {
     const rgba = new Uint8Array(ctx.getImageData(0, 0, w, h).data.buffer);
     /** @type {{faces: {reusable: boolean}[]}} */
     const report = detectFacesRgba(rgba, w, h, bitmap.width, bitmap.height);
+    /** @type {{score: number, flagged: boolean}} */
+    const nudity = detectNudityRgba(rgba, w, h);
     bitmap.close();
     return {
-      count: report.faces.length,
-      reusable: report.faces.filter((f) => f.reusable).length,
-      blurrable: format === 'jpeg' || format === 'png',
+      faces: {
+        count: report.faces.length,
+        reusable: report.faces.filter((f) => f.reusable).length,
+        blurrable: format === 'jpeg' || format === 'png',
+      },
+      nudity: { score: nudity.score, flagged: nudity.flagged },
     };
   } catch {
-    return null;
+    return { faces: null, nudity: null };
   }
 }
 
@@ -114,6 +119,7 @@ function risksOf(reports) {
   /** @type {Set<import('../shared/settings.js').Rule>} */
   const risks = new Set();
   if (reports.some((r) => (r.faces?.reusable ?? 0) > 0)) risks.add('face');
+  if (reports.some((r) => r.nudity?.flagged)) risks.add('nudity');
   for (const report of reports) {
     for (const finding of report.analysis?.findings ?? []) {
       if (finding.category === 'location') risks.add('location');
@@ -193,7 +199,7 @@ async function serve(port, files, folder, host) {
   port.postMessage({ type: M.Type.SHOW });
   chrome.runtime.sendMessage({ type: M.Type.WARNING_SHOWN }).catch(() => {});
 
-  const decision = await choice(warning.canClean && !verdict.siteBlocked, mode);
+  const decision = await choice(warning.canClean && !verdict.siteBlocked, mode, warning.nudity);
   if (decision !== M.Decision.CLEAN) {
     port.postMessage({ type: M.Type.DECISION, decision, files: [] });
     return;
@@ -268,16 +274,18 @@ async function pinAccepted() {
  * inside the dialog.
  * @param {boolean} canClean
  * @param {string} [mode] `pin`: "upload as is" opens the PIN field first; `inform`: it gets the focus
+ * @param {boolean} [preferCancel] the focus goes to "cancel" (a photo that may show nudity)
  * @returns {Promise<string>}
  */
-function choice(canClean, mode = 'confirm') {
+function choice(canClean, mode = 'confirm', preferCancel = false) {
   const buttons = /** @type {HTMLButtonElement[]} */ (Array.from(document.querySelectorAll('.actions button')))
     .filter((b) => !b.hidden);
   const first = buttons[0];
   const last = buttons[buttons.length - 1];
   // The safe choice gets the focus. Firefox refuses focus while the frame is still hidden, so
   // try again when the content script focuses the frame after making it visible.
-  const safe = mode === 'inform' ? el('original') : (canClean ? el('clean') : el('cancel'));
+  // For nudity the safe choice is not to send; for the rest, the fix.
+  const safe = preferCancel ? el('cancel') : (mode === 'inform' ? el('original') : (canClean ? el('clean') : el('cancel')));
   const focusSafe = () => {
     if (!document.activeElement || document.activeElement === document.body) safe.focus();
   };

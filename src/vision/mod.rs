@@ -2,6 +2,7 @@
 
 pub mod blur;
 pub mod faces;
+pub mod nudity;
 pub mod orient;
 
 use image::ImageFormat;
@@ -162,4 +163,36 @@ pub fn blur_faces(bytes: &[u8]) -> Result<(Vec<u8>, FaceReport), Error> {
         _ => blur::encode_png(&pixels, w, h, channels, decoded.icc.clone())?,
     };
     Ok((out, report))
+}
+
+/// How likely the photo shows nudity, from a JPEG or PNG (upright, whole image).
+pub fn detect_nudity(bytes: &[u8]) -> Result<nudity::Nudity, Error> {
+    let decoded = decode(bytes, &Limits::default())?;
+    let (pixels, channels) = pixels_of(&decoded.image);
+    let (w, h) = (decoded.image.width(), decoded.image.height());
+    // Turn upright through the grey path's map, at a size the classifier can take from.
+    let upright = upright_rgb(&pixels, w, h, channels, decoded.orient);
+    let (uw, uh) = decoded.orient.upright_size(w, h);
+    nudity::Network::load()?.classify(&nudity::model_input(&upright, uw, uh, 3)?)
+}
+
+/// How likely pixels the browser decoded upright (RGBA) show nudity.
+pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<nudity::Nudity, Error> {
+    nudity::Network::load()?.classify(&nudity::model_input(rgba, width, height, 4)?)
+}
+
+fn upright_rgb(pixels: &[u8], w: u32, h: u32, channels: usize, orient: Orient) -> Vec<u8> {
+    let (uw, uh) = orient.upright_size(w, h);
+    let mut out = vec![0u8; (uw as usize) * (uh as usize) * 3];
+    for y in 0..h {
+        for x in 0..w {
+            let (u, v) = orient.to_upright(x, y, w, h);
+            let src = ((y as usize) * (w as usize) + x as usize) * channels;
+            let dst = ((v as usize) * (uw as usize) + u as usize) * 3;
+            if let (Some(s), Some(d)) = (pixels.get(src..src + 3), out.get_mut(dst..dst + 3)) {
+                d.copy_from_slice(s);
+            }
+        }
+    }
+    out
 }

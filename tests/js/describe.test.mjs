@@ -94,3 +94,22 @@ test('a clear face: its own warning and "blur the faces" as the fix, also with o
   assert.equal(webp.canClean, false);
   assert.equal(webp.blurFaces, false);
 });
+
+test('a photo that may show nudity: calm words, the person decides, help is named, nothing to "clean"', () => {
+  const nude = { ...report({}), nudity: { score: 0.9, flagged: true } };
+  assert.equal(needsWarning(nude), true);
+  const w = describe([nude], 'en', en);
+  assert.equal(w.title, 'This photo may show nudity');
+  assert.match(w.summary, /^You decide\./);
+  assert.match(w.summary, /not your fault/);
+  assert.doesNotMatch(w.summary, /should|shouldn't|careless|mistake/i, 'no blame');
+  assert.equal(w.nudity, true);
+  assert.equal(w.canClean, false, 'nothing to remove: send it or not');
+  assert.match(w.details.at(-1) ?? '', /report button/);
+  // With GPS too, nudity leads and the location is still listed to clean.
+  const both = describe([{ ...gps, nudity: { score: 0.8, flagged: true } }], 'fr', fr);
+  assert.equal(both.title, 'Cette photo montre peut-être de la nudité');
+  assert.match(both.details[0] ?? '', /48,8584/, 'where it was taken is still said');
+  assert.equal(both.canClean, true);
+  assert.equal(needsWarning({ ...report({}), nudity: { score: 0.2, flagged: false } }), false);
+});

@@ -20,7 +20,8 @@ sentinelle - what a photo gives away, and a clean copy without it
 Usage:
   sentinelle inspect FILE [--json]   list the metadata that identifies, locates or dates the photo,
                                      and its faces (JSON: faces with x, y, width, height, score,
-                                     reusable, in upright pixels)
+                                     reusable, in upright pixels) and whether it may show nudity
+                                     (nudity: score 0..1 and flagged)
   sentinelle strip IN OUT            write a copy of IN without that metadata (pixels untouched)
   sentinelle blur-faces IN OUT       write a copy of IN with every face pixelated and blurred
                                      (JPEG/PNG; colour profile and orientation kept, no metadata)
@@ -176,6 +177,7 @@ fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
     let analysis = sentinelle::analyze_with_limits(&bytes, &limits)?;
     // Faces are looked for in JPEG and PNG; other formats (WebP) report none rather than fail.
     let faces = sentinelle::vision::detect_faces(&bytes).ok();
+    let nudity = sentinelle::vision::detect_nudity(&bytes).ok();
     if json {
         let mut value = serde_json::to_value(&analysis)
             .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
@@ -183,6 +185,12 @@ fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
             object.insert(
                 "faces".into(),
                 serde_json::to_value(faces.as_ref().map(|f| &f.faces))
+                    .unwrap_or(serde_json::Value::Null),
+            );
+            object.insert(
+                "nudity".into(),
+                nudity
+                    .map(|n| serde_json::json!({"score": n.score, "flagged": n.flagged}))
                     .unwrap_or(serde_json::Value::Null),
             );
         }
@@ -194,6 +202,13 @@ fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
             println!(
                 "  faces: {} ({reusable} large and sharp enough to be reused)",
                 report.faces.len()
+            );
+        }
+        if let Some(n) = nudity {
+            println!(
+                "  nudity: score {:.2}{}",
+                n.score,
+                if n.flagged { " (flagged)" } else { "" }
             );
         }
     }
