@@ -82,6 +82,8 @@ async function driverIn(ctx) {
     guard: async () => {
       const frame = await guardFrame(page);
       await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
+      // Presses count once the browser reports the warning visible and uncovered.
+      await frame.waitForFunction(() => document.body.dataset.accepting === 'true', null, { timeout: 5_000 }).catch(() => {});
       return {
         text: async (selector) => (await frame.locator(selector).textContent())?.trim() ?? '',
         // A mouse click at the button's place, as a person makes it. (locator.click() waits on the
@@ -294,6 +296,7 @@ test('chromium: the verify page shows a valid evidence file and names what was c
  * @param {string} selector
  */
 async function pressInGuard(page, frame, selector) {
+  await frame.waitForFunction(() => document.body.dataset.accepting === 'true', null, { timeout: 15_000 });
   const box = await frame.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
