@@ -127,14 +127,19 @@ async function inBrowserWindow(expression, within = browser) {
  * @param {import('puppeteer-core').Browser} [within]
  */
 async function pageAt(test, within = browser) {
-  for (let i = 0; i < 200; i += 1) {
+  // Generous: a fresh extension tab compiles the 5 MB engine, slow on a busy 2-core machine.
+  /** @type {string[]} */
+  let seen = [];
+  for (let i = 0; i < 600; i += 1) {
+    seen = [];
     for (const page of await within.pages()) {
-      const href = await page.evaluate(() => location.href).catch(() => '');
+      const href = await page.evaluate(() => location.href).catch((e) => `error: ${e.message}`);
+      seen.push(href);
       if (test(href)) return page;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('the page did not open');
+  throw new Error(`the page did not open; open pages: ${seen.join(' | ')}`);
 }
 
 /**
@@ -144,7 +149,7 @@ async function pageAt(test, within = browser) {
  */
 async function openExtensionTab(url, within = browser) {
   await inBrowserWindow(`gBrowser.selectedTab = gBrowser.addTab(${JSON.stringify(url)}, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() }); 'ok'`, within);
-  return pageAt((href) => href === url, within);
+  return pageAt((href) => decodeURIComponent(href) === decodeURIComponent(url), within);
 }
 
 /**
