@@ -49,6 +49,15 @@ async function check(file) {
 
 /** Long side of the copy the browser decodes for the face detector (as the engine's own). */
 const FACE_SIDE = 1280;
+/** Long side of the preview shown in the warning. */
+const PREVIEW_SIDE = 320;
+
+/**
+ * Small previews of the photos with something to show, by file name: the picture, and the
+ * reusable faces' boxes in its pixels. Kept in this frame only.
+ * @type {Map<string, {bitmap: ImageBitmap, boxes: {x: number, y: number, width: number, height: number}[], nude: boolean}>}
+ */
+const previews = new Map();
 
 /**
  * What the photo shows: faces, and whether it may show nudity. The browser decodes it (upright,
@@ -67,10 +76,22 @@ async function visionOf(file, format) {
     const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext('2d'));
     ctx.drawImage(bitmap, 0, 0, w, h);
     const rgba = new Uint8Array(ctx.getImageData(0, 0, w, h).data.buffer);
-    /** @type {{faces: {reusable: boolean}[]}} */
+    /** @type {{faces: {reusable: boolean, x: number, y: number, width: number, height: number}[]}} */
     const report = detectFacesRgba(rgba, w, h, bitmap.width, bitmap.height);
     /** @type {{score: number, flagged: boolean}} */
     const nudity = detectNudityRgba(rgba, w, h);
+    const reusable = report.faces.filter((f) => f.reusable);
+    if (reusable.length > 0 || nudity.flagged) {
+      const k = Math.min(1, PREVIEW_SIDE / Math.max(bitmap.width, bitmap.height));
+      const small = await createImageBitmap(bitmap, {
+        resizeWidth: Math.max(1, Math.round(bitmap.width * k)), resizeHeight: Math.max(1, Math.round(bitmap.height * k)), resizeQuality: 'high',
+      });
+      previews.set(file.name, {
+        bitmap: small,
+        boxes: reusable.map((f) => ({ x: f.x * k, y: f.y * k, width: f.width * k, height: f.height * k })),
+        nude: nudity.flagged,
+      });
+    }
     bitmap.close();
     return {
       faces: {
@@ -182,6 +203,7 @@ async function serve(port, files, folder, host) {
   }
   const warning = describe(reports, locale, t, { folder });
   render(warning);
+  showPreview(reports);
   const mode = verdict.siteBlocked ? 'site-blocked' : (verdict.action === 'pass' ? 'confirm' : verdict.action);
   if (verdict.nudifySite || verdict.siteBlocked) {
     const deterrence = verdict.nudifySite ? await deterrenceTexts() : null;
@@ -236,6 +258,28 @@ function render(warning) {
   el('original').textContent = t('actionOriginal');
   el('cancel').textContent = t('actionCancel');
   /** @type {HTMLElement} */ (document.querySelector('.backdrop')).hidden = false;
+}
+
+/**
+ * Shows the first photo that has a face or may show nudity: faces outlined, and the whole picture
+ * blurred when it may show nudity (the person knows their photo; no one needs it sharp here).
+ * @param {import('./describe.js').FileReport[]} reports
+ */
+function showPreview(reports) {
+  const canvas = /** @type {HTMLCanvasElement} */ (el('preview'));
+  const first = reports.map((r) => previews.get(r.name)).find(Boolean);
+  if (!first) return;
+  canvas.width = first.bitmap.width;
+  canvas.height = first.bitmap.height;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  if (first.nude) ctx.filter = 'blur(14px)';
+  ctx.drawImage(first.bitmap, 0, 0);
+  ctx.filter = 'none';
+  ctx.strokeStyle = '#f59e0b';
+  ctx.lineWidth = 3;
+  for (const b of first.boxes) ctx.strokeRect(b.x, b.y, b.width, b.height);
+  canvas.setAttribute('aria-label', first.nude ? t('previewBlurred') : t('previewFaces', [String(first.boxes.length)]));
+  canvas.hidden = false;
 }
 
 /**

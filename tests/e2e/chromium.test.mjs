@@ -514,6 +514,16 @@ test('chromium: a selfie with a clear face (teen profile): the warning says so a
     await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
     assert.equal(await frame.locator('#title').textContent(), 'This photo shows a clear face');
     assert.equal(await frame.locator('#clean').textContent(), 'Blur the faces and upload');
+    assert.equal(await frame.locator('#preview').isVisible(), true, 'a preview with the face outlined');
+    // The crop also cuts two neighbours' faces, enlarged with it: every reusable face is outlined.
+    assert.match(await frame.locator('#preview').getAttribute('aria-label') ?? '', /^Preview of the photo, with [1-9] face\(s\) outlined$/);
+    // The outline is drawn in the preview's pixels (amber stroke somewhere on the canvas).
+    assert.ok(await frame.evaluate(() => {
+      const c = /** @type {HTMLCanvasElement} */ (document.getElementById('preview'));
+      const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) if ((d[i] ?? 0) > 230 && Math.abs((d[i + 1] ?? 0) - 158) < 12 && (d[i + 2] ?? 255) < 30) return true;
+      return false;
+    }), 'the face is outlined');
     await pressInGuard(page, frame, '#clean');
     await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1, null, { timeout: 30_000 });
     await Promise.all([page.waitForURL('**/upload'), page.click('#send')]);
