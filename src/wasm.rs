@@ -227,6 +227,6 @@ pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<JsValu
 /// TensorFlow.js.
 #[wasm_bindgen(js_name = classifyNudityInput)]
 pub fn classify_nudity_input(input: &[f32]) -> Result<JsValue, JsValue> {
-    let network = crate::vision::nudity::Network::load().map_err(|e| js_error(&e))?;
+    let network = crate::vision::nudity::network().map_err(|e| js_error(&e))?;
     to_js(&network.classify(input).map_err(|e| js_error(&e))?)
 }

@@ -5,6 +5,8 @@
 //! scaled down to at most [`DETECTION_SIDE`] pixels on its long side; boxes come back in the
 //! photo's own (upright) pixels.
 
+use std::sync::OnceLock;
+
 use rustface::{ImageData, Model};
 use serde::Serialize;
 
@@ -25,6 +27,18 @@ pub const SHARP_MIN: f64 = 3.0;
 pub const MIN_SCORE: f64 = 2.0;
 /// Most faces reported.
 pub const MAX_FACES: usize = 200;
+
+/// The model, read once from the compiled-in bytes (blurring looks up to four times per photo).
+fn model() -> Result<&'static Model, Error> {
+    static PARSED: OnceLock<Result<Model, Error>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            rustface::read_model(MODEL)
+                .map_err(|e| Error::malformed(format!("the face model could not be read: {e}")))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
 
 /// A face, in pixels of the photo as displayed (orientation applied).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -59,9 +73,7 @@ pub fn detect_in_grey(grey: &Grey, scale: f64, photo: (u32, u32)) -> Result<Vec<
             "the grey image's size does not match its pixels",
         ));
     }
-    let model: Model = rustface::read_model(MODEL)
-        .map_err(|e| Error::malformed(format!("the face model could not be read: {e}")))?;
-    let mut detector = rustface::create_detector_with_model(model);
+    let mut detector = rustface::create_detector_with_model(model()?.clone());
     detector.set_min_face_size(20);
     detector.set_score_thresh(MIN_SCORE);
     detector.set_pyramid_scale_factor(0.8);

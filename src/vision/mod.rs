@@ -43,7 +43,7 @@ fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, Error> {
     let (format, orient) = match sniff(bytes) {
         Container::Jpeg => {
             let o = crate::hash::jpeg_orientation(bytes, limits)?;
-            (ImageFormat::Jpeg, Orient(exif_code(o)))
+            (ImageFormat::Jpeg, Orient(o.to_exif()))
         }
         Container::Png => (ImageFormat::Png, Orient(1)),
         _ => {
@@ -59,20 +59,6 @@ fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, Error> {
         format,
         orient,
     })
-}
-
-fn exif_code(o: image::metadata::Orientation) -> u8 {
-    use image::metadata::Orientation::*;
-    match o {
-        NoTransforms => 1,
-        FlipHorizontal => 2,
-        Rotate180 => 3,
-        FlipVertical => 4,
-        Rotate90FlipH => 5,
-        Rotate90 => 6,
-        Rotate270FlipH => 7,
-        Rotate270 => 8,
-    }
 }
 
 fn detect_in(decoded: &Decoded) -> Result<FaceReport, Error> {
@@ -167,32 +153,30 @@ pub fn blur_faces(bytes: &[u8]) -> Result<(Vec<u8>, FaceReport), Error> {
 
 /// How likely the photo shows nudity, from a JPEG or PNG (upright, whole image).
 pub fn detect_nudity(bytes: &[u8]) -> Result<nudity::Nudity, Error> {
+    nudity_in(&decode(bytes, &Limits::default())?)
+}
+
+/// Faces and nudity of one JPEG or PNG, decoded once (what `sentinelle inspect` shows).
+pub fn look(bytes: &[u8]) -> Result<(FaceReport, nudity::Nudity), Error> {
     let decoded = decode(bytes, &Limits::default())?;
-    let (pixels, channels) = pixels_of(&decoded.image);
-    let (w, h) = (decoded.image.width(), decoded.image.height());
-    // Turn upright through the grey path's map, at a size the classifier can take from.
-    let upright = upright_rgb(&pixels, w, h, channels, decoded.orient);
-    let (uw, uh) = decoded.orient.upright_size(w, h);
-    nudity::Network::load()?.classify(&nudity::model_input(&upright, uw, uh, 3)?)
+    Ok((detect_in(&decoded)?, nudity_in(&decoded)?))
+}
+
+fn nudity_in(decoded: &Decoded) -> Result<nudity::Nudity, Error> {
+    let mut upright = decoded.image.clone();
+    if let Some(o) = image::metadata::Orientation::from_exif(decoded.orient.0) {
+        upright.apply_orientation(o);
+    }
+    let rgb = upright.to_rgb8();
+    nudity::network()?.classify(&nudity::model_input(
+        rgb.as_raw(),
+        rgb.width(),
+        rgb.height(),
+        3,
+    )?)
 }
 
 /// How likely pixels the browser decoded upright (RGBA) show nudity.
 pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<nudity::Nudity, Error> {
-    nudity::Network::load()?.classify(&nudity::model_input(rgba, width, height, 4)?)
-}
-
-fn upright_rgb(pixels: &[u8], w: u32, h: u32, channels: usize, orient: Orient) -> Vec<u8> {
-    let (uw, uh) = orient.upright_size(w, h);
-    let mut out = vec![0u8; (uw as usize) * (uh as usize) * 3];
-    for y in 0..h {
-        for x in 0..w {
-            let (u, v) = orient.to_upright(x, y, w, h);
-            let src = ((y as usize) * (w as usize) + x as usize) * channels;
-            let dst = ((v as usize) * (uw as usize) + u as usize) * 3;
-            if let (Some(s), Some(d)) = (pixels.get(src..src + 3), out.get_mut(dst..dst + 3)) {
-                d.copy_from_slice(s);
-            }
-        }
-    }
-    out
+    nudity::network()?.classify(&nudity::model_input(rgba, width, height, 4)?)
 }

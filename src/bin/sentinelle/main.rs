@@ -175,9 +175,12 @@ fn inspect(path: &Path, json: bool) -> Result<(), Failure> {
     let limits = Limits::default();
     let bytes = read_input(path, &limits)?;
     let analysis = sentinelle::analyze_with_limits(&bytes, &limits)?;
-    // Faces are looked for in JPEG and PNG; other formats (WebP) report none rather than fail.
-    let faces = sentinelle::vision::detect_faces(&bytes).ok();
-    let nudity = sentinelle::vision::detect_nudity(&bytes).ok();
+    // Faces and nudity are looked for in JPEG and PNG (one decode for both); other formats
+    // report none rather than fail.
+    let (faces, nudity) = match sentinelle::vision::look(&bytes) {
+        Ok((faces, nudity)) => (Some(faces), Some(nudity)),
+        Err(_) => (None, None),
+    };
     if json {
         let mut value = serde_json::to_value(&analysis)
             .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
