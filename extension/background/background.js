@@ -45,8 +45,16 @@ function isOurContentScript(sender) {
  * @returns {boolean} the sender is our guard page (inside a tab)
  */
 function isOurGuard(sender) {
-  return sender.id === chrome.runtime.id && typeof sender.url === 'string'
-    && sender.url.split(/[?#]/)[0] === GUARD_URL;
+  return isOurPage(sender, GUARD_URL);
+}
+
+/**
+ * @param {chrome.runtime.MessageSender} sender
+ * @param {string} page an extension page's address, without query or fragment
+ * @returns {boolean} the sender is that page of ours
+ */
+function isOurPage(sender, page) {
+  return sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.split(/[?#]/)[0] === page;
 }
 
 chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
@@ -93,14 +101,6 @@ const OPTIONS_URL = chrome.runtime.getURL('options/options.html');
 /** How long to wait for managed storage before deciding it is not there. */
 const MANAGED_TIMEOUT_MS = 3000;
 
-/**
- * @param {chrome.runtime.MessageSender} sender
- * @param {string} page
- */
-function isOurPage(sender, page) {
-  return sender.id === chrome.runtime.id && typeof sender.url === 'string' && sender.url.split(/[?#]/)[0] === page;
-}
-
 /** The managed policy (sanitised), `{}` without one, or null when it did not answer in time. */
 async function managedPolicy() {
   try {
@@ -120,8 +120,9 @@ let shippedNudifySites = null;
 /**
  * The nudify and face-swap services: the shipped list, plus any a policy (or, for tests and
  * parents, local storage) adds under `extraNudifySites`.
+ * @param {Record<string, unknown> | null} policy as `managedPolicy()` answered
  */
-async function loadNudifySites() {
+async function loadNudifySites(policy) {
   if (!shippedNudifySites) {
     try {
       const data = await (await fetch(chrome.runtime.getURL('data/deterrence.json'))).json();
@@ -130,15 +131,18 @@ async function loadNudifySites() {
       shippedNudifySites = [];
     }
   }
-  const policy = (await managedPolicy()) ?? {};
   const { extraNudifySites } = await chrome.storage.local.get('extraNudifySites');
-  const extra = [policy.extraNudifySites, extraNudifySites].flatMap((list) => (Array.isArray(list) ? list : []))
+  const extra = [policy?.extraNudifySites, extraNudifySites].flatMap((list) => (Array.isArray(list) ? list : []))
     .map(normaliseHost).filter((h) => h !== null);
   return [.../** @type {string[]} */ (shippedNudifySites), .../** @type {string[]} */ (extra)];
 }
 
-async function effectiveSettings() {
-  const policy = await managedPolicy();
+/**
+ * The settings in force. Each message reads the policy once (`managedPolicy()` may wait its
+ * whole timeout) and hands it to what needs it.
+ * @param {Record<string, unknown> | null} policy as `managedPolicy()` answered
+ */
+async function effectiveSettings(policy) {
   const stored = await chrome.storage.local.get(['settings', 'pin', 'counts']);
   if (policy === null) {
     return { settings: STRICT, locked: ['*'], pinSet: true, managedPin: false, counts: stored.counts ?? {}, policyProblems: ['the policy did not answer: strict settings apply'] };
@@ -169,9 +173,11 @@ function pickSettings(policy) {
   return out;
 }
 
-/** The PIN record in force: the policy's, else the local one. */
-async function pinRecord() {
-  const policy = await managedPolicy();
+/**
+ * The PIN record in force: the policy's, else the local one.
+ * @param {Record<string, unknown> | null} policy as `managedPolicy()` answered
+ */
+async function pinRecord(policy) {
   if (policy && isPinRecord(policy.pin)) return policy.pin;
   const { pin } = await chrome.storage.local.get('pin');
   return isPinRecord(pin) ? pin : null;
@@ -181,10 +187,11 @@ async function pinRecord() {
  * Checks a PIN, with growing delays after failures (kept in storage.local, so closing the tab or
  * restarting the browser does not reset them).
  * @param {string} pin
+ * @param {Record<string, unknown> | null} policy as `managedPolicy()` answered
  * @returns {Promise<{ok: boolean, waitMs: number, noPin?: boolean}>}
  */
-async function checkPin(pin) {
-  const record = await pinRecord();
+async function checkPin(pin, policy) {
+  const record = await pinRecord(policy);
   if (!record) return { ok: false, waitMs: 0, noPin: true };
   const now = Date.now();
   const { pinAttempts } = /** @type {{pinAttempts?: import('./pin.js').AttemptState}} */ (await chrome.storage.local.get('pinAttempts'));
@@ -206,7 +213,8 @@ async function handleSettings(msg, sender) {
   const fromOptions = isOurPage(sender, OPTIONS_URL);
   if (msg.type === 'settings-get') {
     if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
-    return { ok: true, ...(await effectiveSettings()), nudifySites: await loadNudifySites() };
+    const policy = await managedPolicy();
+    return { ok: true, ...(await effectiveSettings(policy)), nudifySites: await loadNudifySites(policy) };
   }
   if (msg.type === 'warning-shown') {
     if (!fromGuard) return { ok: false, code: 'refused' };
@@ -217,15 +225,16 @@ async function handleSettings(msg, sender) {
   }
   if (msg.type === 'pin-check') {
     if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
-    return checkPin(msg.pin);
+    return checkPin(msg.pin, await managedPolicy());
   }
   if (!fromOptions) return { ok: false, code: 'refused' };
-  const current = await effectiveSettings();
+  const policy = await managedPolicy();
+  const current = await effectiveSettings(policy);
   if (msg.type === 'pin-set') {
     if (current.managedPin) return { ok: false, code: 'locked' };
     if (!validPin(msg.pin)) return { ok: false, code: 'bad-pin' };
     if (current.pinSet) {
-      const check = await checkPin(msg.currentPin);
+      const check = await checkPin(msg.currentPin, policy);
       if (!check.ok) return { ok: false, code: 'wrong-pin', waitMs: check.waitMs };
     }
     await chrome.storage.local.set({ pin: await hashPin(msg.pin), pinAttempts: { failures: 0, lockedUntil: 0 } });
@@ -233,7 +242,7 @@ async function handleSettings(msg, sender) {
   }
   // settings-set: the PIN when one is set; keys a policy locks cannot change.
   if (current.pinSet) {
-    const check = await checkPin(msg.pin);
+    const check = await checkPin(msg.pin, policy);
     if (!check.ok) return { ok: false, code: 'wrong-pin', waitMs: check.waitMs };
   }
   const { value, problems } = sanitize(msg.settings);
@@ -242,7 +251,7 @@ async function handleSettings(msg, sender) {
     || (key === 'rules' && Object.keys(value.rules ?? {}).some((r) => current.locked.includes(`rules.${r}`))));
   if (lockedKeys.length) return { ok: false, code: 'locked', problems: lockedKeys };
   await chrome.storage.local.set({ settings: value });
-  return { ok: true, ...(await effectiveSettings()) };
+  return { ok: true, ...(await effectiveSettings(policy)) };
 }
 
 // ---- Reporting ---------------------------------------------------------------------------------

@@ -107,14 +107,13 @@ async function visionOf(file, format) {
 }
 
 /**
- * A cleaned copy with the same name, type and date, so the site treats it like the original.
+ * New contents under the original's name, type and date, so the site treats it like the original.
  * @param {File} file
- * @param {Uint8Array} bytes
+ * @param {Uint8Array} contents what the engine returned
  */
-function cleanedFile(file, bytes) {
+function sameFileWith(file, contents) {
   // wasm-bindgen copies the Vec<u8> out of wasm memory into a fresh (non-shared) ArrayBuffer.
-  const cleaned = /** @type {Uint8Array<ArrayBuffer>} */ (strip(bytes));
-  return new File([cleaned], file.name, { type: file.type, lastModified: file.lastModified });
+  return new File([/** @type {Uint8Array<ArrayBuffer>} */ (contents)], file.name, { type: file.type, lastModified: file.lastModified });
 }
 
 /**
@@ -172,17 +171,6 @@ async function deterrenceTexts() {
 }
 
 /**
- * A copy with every face blurred (and, being re-encoded, no metadata but the colour profile and
- * orientation), with the same name, type and date.
- * @param {File} file
- * @param {Uint8Array} bytes
- */
-function blurredFile(file, bytes) {
-  const blurred = /** @type {Uint8Array<ArrayBuffer>} */ (blurFaces(bytes));
-  return new File([blurred], file.name, { type: file.type, lastModified: file.lastModified });
-}
-
-/**
  * @param {MessagePort} port
  * @param {File[]} files
  * @param {boolean} folder
@@ -233,8 +221,10 @@ async function serve(port, files, folder, host) {
   const cleaned = files.map((file, i) => {
     const report = reports[i];
     if (!report?.bytes || !report.analysis) return file;
-    if ((report.faces?.reusable ?? 0) > 0 && report.faces?.blurrable) return blurredFile(file, report.bytes);
-    return report.analysis.findings.length > 0 ? cleanedFile(file, report.bytes) : file;
+    // Blurring re-encodes the photo, which drops its metadata too (colour profile and orientation
+    // kept); otherwise the lossless strip.
+    if ((report.faces?.reusable ?? 0) > 0 && report.faces?.blurrable) return sameFileWith(file, blurFaces(report.bytes));
+    return report.analysis.findings.length > 0 ? sameFileWith(file, strip(report.bytes)) : file;
   });
   port.postMessage({ type: M.Type.DECISION, decision, files: cleaned });
 }
