@@ -213,8 +213,16 @@ test('chromium: checking and cleaning a photo makes no network request beyond th
     await driver.goto(`${server.url}/`);
     await driver.upload('#photo', fixtures.withGps);
     const guard = await driver.guard();
+    const state = async () => JSON.stringify(await driver.evaluate(() => ({
+      visibility: document.visibilityState, focus: document.hasFocus(),
+      host: document.querySelector('sentinelle-guard')?.getAttribute('style') ?? null,
+      files: /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length,
+      log: [...document.querySelectorAll('#page-log li')].map((li) => li.textContent).slice(-4),
+    })));
+    const before = await state();
+    const guardState = JSON.stringify({ busy: await guard.text('#busy').catch(() => '?'), mode: await guard.text('#title').catch(() => '?') });
     await guard.click('#clean');
-    await driver.submit();
+    await driver.submit().catch(async (e) => { throw new Error(`${e.message}\nbefore: ${before} ${guardState}\nafter: ${await state()}`); });
     await driver.close();
   } finally {
     context.off('request', record);
