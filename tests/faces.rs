@@ -1,5 +1,6 @@
-//! Faces: found where they are (a photo that ships in the rustface crate, the 1927 Solvay
-//! conference, public domain), in any orientation; none in faceless photos; blurring removes them
+//! Faces: the detector answers what TensorFlow Lite answers; faces found where they are (a photo
+//! that ships in the rustface crate, the 1927 Solvay conference, public domain), in any
+//! orientation; none in faceless photos; blurring removes them
 //! for good and the blurred copy carries no metadata but its colour profile and orientation.
 #![allow(
     clippy::unwrap_used,
@@ -11,7 +12,11 @@
 mod common;
 
 use common::*;
-use sentinelle::vision::{blur_faces, crop_faces, detect_faces, detect_faces_rgba, Face};
+use sentinelle::vision::nn::Map;
+use sentinelle::vision::{
+    blazeface, blur_faces, crop_faces, detect_faces, detect_faces_rgba, detect_faces_with, Detail,
+    Face,
+};
 
 fn overlaps(a: &Face, b: &Face) -> bool {
     let ix = (a.x + a.width)
@@ -24,6 +29,10 @@ fn overlaps(a: &Face, b: &Face) -> bool {
     inter / f64::from(a.width * a.height).min(f64::from(b.width * b.height)) > 0.5
 }
 
+fn inside(a: &sentinelle::vision::crop::Rect, b: &sentinelle::vision::crop::Rect) -> bool {
+    a.x >= b.x && a.y >= b.y && a.x + a.width <= b.x + b.width && a.y + a.height <= b.y + b.height
+}
+
 /// The photo stored turned 90° counter-clockwise, with EXIF orientation 6 to show it upright.
 fn stored_sideways(upright: &image::RgbImage) -> Vec<u8> {
     let sideways = image::imageops::rotate270(upright);
@@ -32,52 +41,127 @@ fn stored_sideways(upright: &image::RgbImage) -> Vec<u8> {
 }
 
 #[test]
-fn the_face_model_is_the_one_rustface_ships() {
-    let model = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/models/seeta_fd_frontal_v1.0.bin"
-    ))
-    .unwrap();
-    assert_eq!(
-        sentinelle::sha256_hex(&model),
-        "c4619d066ed35e84d9a8e842860b0dff567aba0cbb139881075538761db3ff5d"
-    );
+fn the_face_model_is_the_pinned_conversion() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/models/blazeface/");
+    for (file, sha) in [
+        (
+            "model.json",
+            "a949b2f46ef2e27d866549fb97ea5543f60395a611cb309e097ad105ca427b57",
+        ),
+        (
+            "weights.bin",
+            "8e44dc79c01a97851a16d8ba160af1ff35c59712617a516187a91624e9519157",
+        ),
+    ] {
+        let bytes = std::fs::read(format!("{dir}{file}")).unwrap();
+        assert_eq!(sentinelle::sha256_hex(&bytes), sha, "{file}");
+    }
 }
 
+/// The engine's interpreter answers what TensorFlow Lite itself answers on the same input
+/// (models/blazeface/reference.json, written by scripts/convert-blazeface.py --reference): every
+/// anchor's score, and the boxes of the best anchors.
 #[test]
-fn finds_the_faces_of_a_group_photo_where_they_are() {
-    let photo = group_photo();
-    let report = detect_faces(&png_bytes(photo)).unwrap();
-    assert_eq!((report.width, report.height), (1666, 1136));
-    // 29 people face the camera; the cascade at this scale finds nearly all of them.
-    assert!(
-        report.faces.len() >= 27 && report.faces.len() <= 31,
-        "{}",
-        report.faces.len()
+fn the_detector_answers_what_tensorflow_lite_answers() {
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/blazeface/reference.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let (x0, y0) = (
+        reference["crop"][0].as_u64().unwrap() as u32,
+        reference["crop"][1].as_u64().unwrap() as u32,
     );
-    for f in &report.faces {
-        assert!(f.x + f.width <= 1666 && f.y + f.height <= 1136);
-        assert!(
-            (40..=130).contains(&f.width) && (40..=130).contains(&f.height),
-            "{f:?}"
-        );
-        assert!(
-            !f.reusable,
-            "66–80 px faces in a group photo are under the reuse size: {f:?}"
-        );
-    }
-    for (i, a) in report.faces.iter().enumerate() {
-        for b in &report.faces[i + 1..] {
-            assert!(!overlaps(a, b), "one box per face: {a:?} {b:?}");
+    let crop = image::imageops::crop_imm(group_photo(), x0, y0, 192, 192).to_image();
+    let input = Map {
+        h: 192,
+        w: 192,
+        c: 3,
+        data: crop
+            .as_raw()
+            .iter()
+            .map(|&v| f32::from(v) / 127.5 - 1.0)
+            .collect(),
+    };
+    let answer = blazeface::network().unwrap().run(input).unwrap();
+    let want: Vec<f64> = reference["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(answer.scores.len(), want.len());
+    let worst = answer
+        .scores
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (f64::from(*a) - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 2e-3, "largest score difference {worst}");
+    for (anchor, values) in reference["boxes"].as_object().unwrap() {
+        let i: usize = anchor.parse().unwrap();
+        for (j, v) in values.as_array().unwrap().iter().enumerate() {
+            let got = f64::from(answer.boxes[i * 16 + j]);
+            assert!(
+                (got - v.as_f64().unwrap()).abs() < 2e-2,
+                "anchor {i} value {j}: {got} vs {v}"
+            );
         }
     }
 }
 
 #[test]
+fn finds_the_faces_of_a_group_photo_where_they_are() {
+    let photo = png_bytes(group_photo());
+    // 29 people face the camera, faces 45–65 px in a 1666 px photo (3–4 % of its width): the
+    // close look finds nearly all of them.
+    let close = detect_faces_with(&photo, Detail::Thorough).unwrap();
+    assert_eq!((close.width, close.height), (1666, 1136));
+    assert!(
+        (24..=31).contains(&close.faces.len()),
+        "{}",
+        close.faces.len()
+    );
+    for f in &close.faces {
+        assert!(f.x + f.width <= 1666 && f.y + f.height <= 1136);
+        assert!(
+            (35..=130).contains(&f.width) && (35..=130).contains(&f.height),
+            "{f:?}"
+        );
+        assert!(
+            !f.reusable,
+            "faces this small in a group photo are under the reuse size: {f:?}"
+        );
+    }
+    for (i, a) in close.faces.iter().enumerate() {
+        for b in &close.faces[i + 1..] {
+            assert!(!overlaps(a, b), "one box per face: {a:?} {b:?}");
+        }
+    }
+    // The warning's quick look sees faces this small only in part, and real ones: nearly all
+    // are faces the close look found too (faces scoring near the threshold may differ).
+    let quick = detect_faces(&photo).unwrap();
+    assert!(quick.faces.len() >= 8, "{}", quick.faces.len());
+    let seen = quick
+        .faces
+        .iter()
+        .filter(|f| close.faces.iter().any(|c| overlaps(c, f)))
+        .count();
+    assert!(
+        seen + 2 >= quick.faces.len(),
+        "{seen} of {}",
+        quick.faces.len()
+    );
+}
+
+#[test]
 fn a_sideways_photo_gives_the_same_upright_boxes() {
     let photo = group_photo();
-    let upright = detect_faces(&jpeg_bytes(photo, 92)).unwrap();
-    let sideways = detect_faces(&stored_sideways(photo)).unwrap();
+    let upright = detect_faces_with(&jpeg_bytes(photo, 92), Detail::Thorough).unwrap();
+    let sideways = detect_faces_with(&stored_sideways(photo), Detail::Thorough).unwrap();
     assert_eq!(
         (sideways.width, sideways.height),
         (1666, 1136),
@@ -138,8 +222,8 @@ fn blurring_removes_every_face_and_keeps_only_profile_and_orientation() {
         &[icc_segment(&fake_icc_profile())],
     );
     let (blurred, report) = blur_faces(&original).unwrap();
-    assert!(report.faces.len() >= 25);
-    let after = detect_faces(&blurred).unwrap();
+    assert!(report.faces.len() >= 24, "{}", report.faces.len());
+    let after = detect_faces_with(&blurred, Detail::Thorough).unwrap();
     assert!(after.faces.is_empty(), "faces left: {:?}", after.faces);
     // Same size, still a JPEG, shown the same way up, same colour profile, nothing else.
     let analysis = sentinelle::analyze(&blurred).unwrap();
@@ -208,7 +292,9 @@ fn cropping_keeps_the_part_below_the_face_without_any_face_or_metadata() {
         &[icc_segment(&fake_icc_profile())],
     );
     let (cropped, kept) = crop_faces(&original).unwrap();
-    assert_eq!(kept, offered, "the engine crops what it offered");
+    // The engine looks again more closely before cropping; the part it keeps is the offered
+    // one, or inside it.
+    assert!(inside(&kept, &offered), "{kept:?} in {offered:?}");
     assert!(kept.y >= 80 + 300, "below the face: {kept:?}");
     assert_eq!((kept.x, kept.width), (0, 900), "the whole width: {kept:?}");
     // No face left, no metadata but the colour profile, stored upright at the kept size.
@@ -249,8 +335,11 @@ fn a_group_photo_crops_to_the_rows_below_the_faces_and_a_faceless_one_not_at_all
     let lowest_face = report.faces.iter().map(|f| f.y + f.height).max().unwrap();
     assert!(offered.y >= lowest_face, "{offered:?} vs {lowest_face}");
     let (cropped, kept) = crop_faces(&group).unwrap();
-    assert_eq!(kept, offered);
-    assert!(detect_faces(&cropped).unwrap().faces.is_empty());
+    assert!(inside(&kept, &offered), "{kept:?} in {offered:?}");
+    assert!(detect_faces_with(&cropped, Detail::Thorough)
+        .unwrap()
+        .faces
+        .is_empty());
     // Nothing to crop away: a clear error code, for the guard to branch on.
     let plain = jpeg_bytes(&photo_like(640, 480, 7), 90);
     assert!(detect_faces(&plain).unwrap().crop.is_none());
@@ -318,15 +407,21 @@ fn pixels_from_the_browser_give_boxes_in_photo_pixels() {
     let small = image::imageops::resize(photo, 833, 568, image::imageops::FilterType::Triangle);
     let rgba = image::DynamicImage::ImageRgb8(small).to_rgba8();
     let report = detect_faces_rgba(rgba.as_raw(), 833, 568, 1666, 1136).unwrap();
-    let full = detect_faces(&png_bytes(photo)).unwrap();
+    let full = detect_faces_with(&png_bytes(photo), Detail::Thorough).unwrap();
     assert_eq!((report.width, report.height), (1666, 1136));
-    assert!(report.faces.len() >= 10, "{}", report.faces.len());
+    assert!(report.faces.len() >= 8, "{}", report.faces.len());
+    // Boxes land on faces the close look at the photo itself found (boxes scaled wrongly would
+    // land on none); faces scoring near the threshold may differ.
     let matched = report
         .faces
         .iter()
         .filter(|a| full.faces.iter().any(|b| overlaps(a, b)))
         .count();
-    assert_eq!(matched, report.faces.len(), "every box is at a real face");
+    assert!(
+        matched + 2 >= report.faces.len(),
+        "{matched} of {}",
+        report.faces.len()
+    );
     assert!(
         detect_faces_rgba(&[0; 12], 2, 2, 2, 2).is_err(),
         "pixels must match the size"

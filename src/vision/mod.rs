@@ -1,16 +1,18 @@
 //! What the photo shows, on the device: faces (the deepfake risk), and the fixes, blurring them
 //! or cropping them out.
 
+pub mod blazeface;
 pub mod blur;
 pub mod crop;
 pub mod faces;
+pub mod nn;
 pub mod nudity;
 pub mod orient;
 
 use image::ImageFormat;
 use serde::Serialize;
 
-pub use faces::{Face, DETECTION_SIDE};
+pub use faces::{Detail, Face};
 use orient::Orient;
 
 use crate::media::sniff::{sniff, Container};
@@ -74,14 +76,14 @@ fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, Error> {
     })
 }
 
-fn detect_in(decoded: &Decoded) -> Result<FaceReport, Error> {
+fn detect_in(decoded: &Decoded, detail: Detail) -> Result<FaceReport, Error> {
     let (pixels, channels) = pixels_of(&decoded.image);
     let (w, h) = (decoded.image.width(), decoded.image.height());
     let (uw, uh) = decoded.orient.upright_size(w, h);
     Ok(FaceReport::new(
         uw,
         uh,
-        faces::detect_in_pixels(&pixels, w, h, channels, decoded.orient)?,
+        faces::detect_in_pixels(&pixels, w, h, channels, decoded.orient, detail)?,
     ))
 }
 
@@ -93,9 +95,15 @@ fn pixels_of(image: &image::DynamicImage) -> (Vec<u8>, usize) {
     }
 }
 
-/// Faces in a JPEG or PNG, with [`Limits::default`]. Boxes are in the upright photo's pixels.
+/// Faces in a JPEG or PNG, with [`Limits::default`], looked for as the warning does
+/// ([`Detail::Quick`]). Boxes are in the upright photo's pixels.
 pub fn detect_faces(bytes: &[u8]) -> Result<FaceReport, Error> {
-    detect_in(&decode(bytes, &Limits::default())?)
+    detect_faces_with(bytes, Detail::Quick)
+}
+
+/// Faces in a JPEG or PNG, with [`Limits::default`], looked for with `detail`.
+pub fn detect_faces_with(bytes: &[u8], detail: Detail) -> Result<FaceReport, Error> {
+    detect_in(&decode(bytes, &Limits::default())?, detail)
 }
 
 /// Faces in pixels the browser decoded and turned upright (RGBA, possibly scaled down), with the
@@ -107,15 +115,17 @@ pub fn detect_faces_rgba(
     photo_width: u32,
     photo_height: u32,
 ) -> Result<FaceReport, Error> {
-    let (grey, scale) = faces::grey_upright(rgba, width, height, 4, Orient(1), DETECTION_SIDE)?;
+    let detail = Detail::Quick;
+    let (copy, scale) = faces::upright_copy(rgba, width, height, 4, Orient(1), detail.side())?;
     let ratio = f64::from(photo_width.max(1)) / f64::from(width.max(1));
     Ok(FaceReport::new(
         photo_width,
         photo_height,
-        faces::detect_in_grey(
-            &grey,
+        faces::detect_in_upright(
+            &copy,
             scale * ratio,
             (photo_width.max(1), photo_height.max(1)),
+            detail,
         )?,
     ))
 }
@@ -127,7 +137,7 @@ pub fn detect_faces_rgba(
 /// have seen a face that this full-size look does not).
 pub fn blur_faces(bytes: &[u8]) -> Result<(Vec<u8>, FaceReport), Error> {
     let decoded = decode(bytes, &Limits::default())?;
-    let report = detect_in(&decoded)?;
+    let report = detect_in(&decoded, Detail::Thorough)?;
     if report.faces.is_empty() {
         return Ok((crate::strip_metadata(bytes)?, report));
     }
@@ -138,7 +148,8 @@ pub fn blur_faces(bytes: &[u8]) -> Result<(Vec<u8>, FaceReport), Error> {
     // Look again: a face the detector missed next to a blurred one can stand out once its
     // neighbour is gone. Blur what it finds now too, a few rounds at most.
     for _ in 0..3 {
-        let more = faces::detect_in_pixels(&pixels, w, h, channels, decoded.orient)?;
+        let more =
+            faces::detect_in_pixels(&pixels, w, h, channels, decoded.orient, Detail::Thorough)?;
         if more.is_empty() {
             break;
         }
@@ -198,7 +209,7 @@ pub fn crop_faces(bytes: &[u8]) -> Result<(Vec<u8>, crop::Rect), Error> {
     for round in 0..=CROP_ROUNDS {
         let (pixels, channels) = pixels_of(&image);
         let (w, h) = (image.width(), image.height());
-        let found = faces::detect_in_pixels(&pixels, w, h, channels, Orient(1))?;
+        let found = faces::detect_in_pixels(&pixels, w, h, channels, Orient(1), Detail::Thorough)?;
         if found.is_empty() {
             break;
         }
@@ -238,7 +249,7 @@ pub fn detect_nudity(bytes: &[u8]) -> Result<nudity::Nudity, Error> {
 /// Faces and nudity of one JPEG or PNG, decoded once (what `sentinelle inspect` shows).
 pub fn look(bytes: &[u8]) -> Result<(FaceReport, nudity::Nudity), Error> {
     let decoded = decode(bytes, &Limits::default())?;
-    Ok((detect_in(&decoded)?, nudity_in(&decoded)?))
+    Ok((detect_in(&decoded, Detail::Quick)?, nudity_in(&decoded)?))
 }
 
 fn nudity_in(decoded: &Decoded) -> Result<nudity::Nudity, Error> {
