@@ -1,6 +1,6 @@
 //! The eight EXIF orientations as coordinate maps between the pixels as stored and the photo as
-//! people see it (upright). Faces are found upright (the detector only knows frontal faces) and
-//! blurred where the pixels are stored.
+//! people see it (upright). Faces are found upright (the detector was trained on photos the right
+//! way up, heads tilted at most about 45°) and blurred where the pixels are stored.
 
 /// EXIF orientation 1–8 (anything else is treated as 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
