@@ -211,78 +211,76 @@ impl Network {
             *slot = Some(input);
         }
         for (i, step) in self.description.ops.iter().enumerate() {
-            let out = {
-                match *step {
-                    Step::Conv {
-                        input,
+            let out = match *step {
+                Step::Conv {
+                    input,
+                    k,
+                    stride,
+                    padding,
+                    cin,
+                    cout,
+                    kernel,
+                    bias,
+                    ..
+                } => {
+                    let x = one(&tensors, input)?;
+                    if x.c != cin {
+                        return Err(bad("a convolution's channels do not match"));
+                    }
+                    nn::conv(
+                        x,
                         k,
                         stride,
-                        padding,
-                        cin,
+                        padding == Padding::Same,
                         cout,
-                        kernel,
-                        bias,
-                        ..
-                    } => {
-                        let x = one(&tensors, input)?;
-                        if x.c != cin {
-                            return Err(bad("a convolution's channels do not match"));
-                        }
-                        nn::conv(
-                            x,
-                            k,
-                            stride,
-                            padding == Padding::Same,
-                            cout,
-                            self.slice(kernel, k * k * cin * cout)?,
-                            self.slice(bias, cout)?,
-                        )?
+                        self.slice(kernel, k * k * cin * cout)?,
+                        self.slice(bias, cout)?,
+                    )?
+                }
+                Step::Depthwise {
+                    input,
+                    k,
+                    stride,
+                    padding,
+                    c,
+                    kernel,
+                    bias,
+                    ..
+                } => {
+                    let x = one(&tensors, input)?;
+                    if x.c != c {
+                        return Err(bad("a depthwise convolution's channels do not match"));
                     }
-                    Step::Depthwise {
-                        input,
+                    nn::depthwise(
+                        x,
                         k,
                         stride,
-                        padding,
-                        c,
-                        kernel,
-                        bias,
-                        ..
-                    } => {
-                        let x = one(&tensors, input)?;
-                        if x.c != c {
-                            return Err(bad("a depthwise convolution's channels do not match"));
-                        }
-                        nn::depthwise(
-                            x,
-                            k,
-                            stride,
-                            padding == Padding::Same,
-                            self.slice(kernel, k * k * c)?,
-                            self.slice(bias, c)?,
-                        )?
-                    }
-                    Step::Relu { input, .. } => {
-                        let mut x = self.take_or_copy(&mut tensors, input, i)?;
-                        nn::relu(&mut x);
-                        x
-                    }
-                    Step::Add { input: [a, b], .. } => {
-                        // Sum into whichever operand is not read again (usually one is not).
-                        let (a, b) = if self.last_use.get(a) == Some(&i) {
-                            (a, b)
-                        } else {
-                            (b, a)
-                        };
-                        let mut sum = self.take_or_copy(&mut tensors, a, i)?;
-                        nn::add_into(&mut sum, one(&tensors, b)?)?;
-                        sum
-                    }
-                    Step::Maxpool2 { input, .. } => nn::max_pool2(one(&tensors, input)?),
-                    Step::PadChannels { input, extra, .. } => {
-                        nn::pad_channels(one(&tensors, input)?, extra)
-                    }
-                    Step::Upsample2 { input, .. } => nn::upsample2(one(&tensors, input)?),
+                        padding == Padding::Same,
+                        self.slice(kernel, k * k * c)?,
+                        self.slice(bias, c)?,
+                    )?
                 }
+                Step::Relu { input, .. } => {
+                    let mut x = self.take_or_copy(&mut tensors, input, i)?;
+                    nn::relu(&mut x);
+                    x
+                }
+                Step::Add { input: [a, b], .. } => {
+                    // Sum into whichever operand is not read again (usually one is not).
+                    let (a, b) = if self.last_use.get(a) == Some(&i) {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
+                    let mut sum = self.take_or_copy(&mut tensors, a, i)?;
+                    nn::add_into(&mut sum, one(&tensors, b)?)?;
+                    sum
+                }
+                Step::Maxpool2 { input, .. } => nn::max_pool2(one(&tensors, input)?),
+                Step::PadChannels { input, extra, .. } => {
+                    nn::pad_channels(one(&tensors, input)?, extra)
+                }
+                Step::Upsample2 { input, .. } => nn::upsample2(one(&tensors, input)?),
             };
             for t in step.inputs() {
                 if self.last_use.get(t) == Some(&i) {
