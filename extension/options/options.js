@@ -157,8 +157,10 @@ function main() {
     if (pin !== $('repeat-pin').value) { $('pin-status').textContent = t('optionsPinMismatch'); return; }
     const answer = await chrome.runtime.sendMessage({ type: M.Type.PIN_SET, pin, currentPin: $('current-pin').value });
     for (const id of ['new-pin', 'repeat-pin', 'current-pin']) $(id).value = '';
-    $('pin-status').textContent = answer?.ok ? t('optionsPinSaved') : explain(answer ?? { ok: false });
+    // The status last, once the page shows what the new PIN changes (e.g. no more PIN advice).
+    const status = answer?.ok ? t('optionsPinSaved') : explain(answer ?? { ok: false });
     await refresh();
+    $('pin-status').textContent = status;
   });
   $('export').addEventListener('click', () => {
     const blob = new Blob([JSON.stringify({ sentinelleSettings: 1, settings: collect() }, null, 2)], { type: 'application/json' });
