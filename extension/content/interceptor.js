@@ -28,6 +28,7 @@
 
   /** Attributes shared with the MAIN-world hook (content/main-hook.js); see there. */
   const SIGNAL = 'sentinelle-file-input';
+  const PICKER_SIGNAL = 'sentinelle-picker-opening';
   const PENDING = 'data-sentinelle-pending';
   const PASS = 'data-sentinelle-pass';
 
@@ -208,7 +209,7 @@
    * @returns {Promise<File[] | null>}
    */
   async function guardFiles(files, { folder = false, clipboard = false, onCopied = () => {} } = {}) {
-    const guard = new GuardFrame();
+    const guard = takeSpare() ?? new GuardFrame();
     try {
       const reply = await guard.run(files, folder, clipboard);
       if (reply.decision === M.Decision.CANCEL) return null;
@@ -224,6 +225,80 @@
     } finally {
       guard.remove();
     }
+  }
+
+  /**
+   * A guard frame made ready when an upload begins — a file picker opens, files are dragged over
+   * the page — so its engine has compiled by the time the person has chosen (the warning then
+   * comes about 80 ms sooner). One at a time, used once, removed if no file comes.
+   * @type {{guard: GuardFrame, retire: ReturnType<typeof setTimeout>} | null}
+   */
+  let spare = null;
+  /** How long a spare guard frame waits for files (ms): a person may browse folders a while. */
+  const SPARE_WAIT_MS = 60_000;
+
+  function warmUp() {
+    if (spare?.guard.usable()) return;
+    spare?.guard.remove();
+    clearTimeout(spare?.retire);
+    const guard = new GuardFrame();
+    guard.prepare().catch(() => {}); // a run of this frame reports the failure
+    spare = {
+      guard,
+      retire: setTimeout(() => {
+        if (spare?.guard !== guard) return;
+        spare = null;
+        guard.remove();
+      }, SPARE_WAIT_MS),
+    };
+  }
+
+  /** The spare guard frame, if it is still fit for a run; it is no longer spare. */
+  function takeSpare() {
+    const taken = spare;
+    spare = null;
+    if (!taken) return null;
+    clearTimeout(taken.retire);
+    if (taken.guard.usable()) return taken.guard;
+    taken.guard.remove();
+    return null;
+  }
+
+  /**
+   * The person opens a file picker (pointer or keyboard on a file input, or a label for one).
+   * Inputs in closed shadow roots are seen from the roots' own listeners (watchShadowRootsOnPath).
+   * @param {Event} event
+   */
+  function onPickerClick(event) {
+    if (redispatching || !event.isTrusted) return;
+    const target = event.composedPath()[0];
+    if (isFileInput(target) && !target.disabled) warmUp();
+  }
+
+  /** Files dragged over the page: a drop may follow. @param {DragEvent} event */
+  function onDragEnter(event) {
+    if (event.isTrusted && event.dataTransfer?.types.includes('Files')) warmUp();
+  }
+
+  /**
+   * When the person last pressed a key or a pointer here (trusted events only). A picker opened
+   * from script needs such a gesture within the last few seconds (browsers allow 5 s).
+   */
+  let lastGesture = -Infinity;
+  const GESTURE_MS = 5_000;
+  /** @param {Event} event */
+  function onGesture(event) {
+    if (event.isTrusted) lastGesture = performance.now();
+  }
+
+  /**
+   * The MAIN-world hook saw a picker opened from script (an input's click(), showPicker(),
+   * showOpenFilePicker()). The page can dispatch this signal too, so it only counts right after
+   * a gesture of the person's (which opening a picker needs anyway); even then, all a page gains
+   * is a hidden frame made early.
+   */
+  function onHookPicker() {
+    if (performance.now() - lastGesture <= GESTURE_MS) warmUp();
   }
 
   class GuardFailure extends Error {
@@ -251,6 +326,40 @@
       this.styleGuard = undefined;
       /** @type {string | null} */
       this.styleText = null;
+      /** @type {Promise<MessagePort> | undefined} */
+      this.preparing = undefined;
+      this.mounted = false;
+      this.used = false;
+      this.removed = false;
+    }
+
+    /**
+     * Registers a nonce, puts the hidden frame in the page and hands it its end of a channel.
+     * Done when an upload begins (see warmUp) or, failing that, when the files are there.
+     * @returns {Promise<MessagePort>}
+     */
+    prepare() {
+      this.preparing ??= (async () => {
+        const nonce = crypto.randomUUID();
+        const registered = await chrome.runtime.sendMessage({ type: M.Type.GUARD_REGISTER, nonce });
+        if (!registered?.ok) throw new GuardFailure(M.FailureCode.REJECTED);
+        if (this.removed) throw new GuardFailure(M.FailureCode.GUARD_GONE); // a spare retired meanwhile
+        const channel = new MessageChannel();
+        this.mount();
+        await new Promise((resolve) => {
+          this.frame.addEventListener('load', resolve, { once: true });
+          this.frame.src = chrome.runtime.getURL('guard/guard.html');
+        });
+        const target = new URL(chrome.runtime.getURL('')).origin;
+        this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
+        return channel.port1;
+      })();
+      return this.preparing;
+    }
+
+    /** Whether a frame made in advance is still in the page, untouched, for a run. */
+    usable() {
+      return !this.used && !this.removed && this.host.isConnected && this.frame.isConnected;
     }
 
     /**
@@ -259,13 +368,8 @@
      * @param {boolean} [clipboard]
      * @returns {Promise<{decision: string, files: File[], copied: boolean}>}
      */
-    async run(files, folder, clipboard = false) {
-      const nonce = crypto.randomUUID();
-      const registered = await chrome.runtime.sendMessage({ type: M.Type.GUARD_REGISTER, nonce });
-      if (!registered?.ok) throw new GuardFailure(M.FailureCode.REJECTED);
-
-      const channel = new MessageChannel();
-      const port = channel.port1;
+    run(files, folder, clipboard = false) {
+      this.used = true;
       const answer = new Promise((resolve, reject) => {
         let shown = false;
         const timer = setTimeout(() => {
@@ -273,32 +377,27 @@
         }, GUARD_ANSWER_TIMEOUT_MS);
         // A page that removes the guard gets a blocked upload.
         this.watch = setInterval(() => {
-          if (!this.host.isConnected || !this.frame.isConnected) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
+          if (this.mounted && (!this.host.isConnected || !this.frame.isConnected)) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
         }, GUARD_WATCH_INTERVAL_MS);
-        port.onmessage = (event) => {
-          const reply = M.parseGuardReply(event.data);
-          if (!reply) return;
-          if (reply.type === 'show') {
-            shown = true;
-            clearTimeout(timer);
-            this.show();
-          } else if (reply.type === 'failure') {
-            clearTimeout(timer);
-            reject(new GuardFailure(reply.code));
-          } else {
-            clearTimeout(timer);
-            resolve(reply);
-          }
-        };
+        this.prepare().then((port) => {
+          port.onmessage = (event) => {
+            const reply = M.parseGuardReply(event.data);
+            if (!reply) return;
+            if (reply.type === 'show') {
+              shown = true;
+              clearTimeout(timer);
+              this.show();
+            } else if (reply.type === 'failure') {
+              clearTimeout(timer);
+              reject(new GuardFailure(reply.code));
+            } else {
+              clearTimeout(timer);
+              resolve(reply);
+            }
+          };
+          port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname });
+        }, reject);
       });
-
-      this.mount();
-      this.frame.addEventListener('load', () => {
-        const target = new URL(chrome.runtime.getURL('')).origin;
-        this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
-        port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname });
-      }, { once: true });
-      this.frame.src = chrome.runtime.getURL('guard/guard.html');
       return /** @type {Promise<{decision: string, files: File[], copied: boolean}>} */ (answer);
     }
 
@@ -314,6 +413,7 @@
     }
 
     mount() {
+      this.mounted = true;
       this.applyStyle();
       // A page that restyles the host gets the styles put back before the next frame is drawn.
       this.styleGuard = new MutationObserver(() => {
@@ -351,6 +451,7 @@
     }
 
     remove() {
+      this.removed = true;
       clearInterval(this.watch);
       this.styleGuard?.disconnect();
       this.shown = false;
@@ -464,6 +565,7 @@
       watchedRoots.add(root);
       root.addEventListener('input', onFileEvent, true);
       root.addEventListener('change', onFileEvent, true);
+      root.addEventListener('click', onPickerClick, true);
       // Roots nested in a closed root are only visible from inside it.
       root.addEventListener('pointerdown', watchShadowRootsOnPath, true);
       root.addEventListener('keydown', watchShadowRootsOnPath, true);
@@ -472,9 +574,14 @@
 
   window.addEventListener('pointerdown', watchShadowRootsOnPath, true);
   window.addEventListener('keydown', watchShadowRootsOnPath, true);
+  window.addEventListener('pointerdown', onGesture, true);
+  window.addEventListener('keydown', onGesture, true);
   window.addEventListener('input', onFileEvent, true);
   window.addEventListener('change', onFileEvent, true);
   window.addEventListener(SIGNAL, onHookSignal, true);
   window.addEventListener('drop', onDrop, true);
+  window.addEventListener('click', onPickerClick, true);
+  window.addEventListener('dragenter', onDragEnter, true);
+  window.addEventListener(PICKER_SIGNAL, onHookPicker, true);
   window.addEventListener('paste', onPaste, true);
 })();

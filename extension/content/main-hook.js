@@ -14,6 +14,7 @@
 (() => {
   'use strict';
   const SIGNAL = 'sentinelle-file-input';
+  const PICKER_SIGNAL = 'sentinelle-picker-opening';
   const PENDING = 'data-sentinelle-pending';
   const PASS = 'data-sentinelle-pass';
   const hooked = /** @type {any} */ (window);
@@ -78,15 +79,24 @@
     }
   }
 
+  /** Tells the isolated world a picker is opening from script, so it makes the guard ready. */
+  function pickerOpening() {
+    dispatch.call(window, new CustomEvent(PICKER_SIGNAL));
+  }
+
   const click = HTMLElement.prototype.click;
   HTMLElement.prototype.click = function clickHook() {
-    watchDetached(this);
+    if (isFileInput(this)) {
+      watchDetached(this);
+      pickerOpening();
+    }
     return click.call(this);
   };
   const showPicker = HTMLInputElement.prototype.showPicker;
   if (showPicker) {
     HTMLInputElement.prototype.showPicker = function showPickerHook() {
       watchDetached(this);
+      if (isFileInput(this)) pickerOpening();
       return showPicker.call(this);
     };
   }
@@ -96,6 +106,7 @@
   const picker = /** @type {any} */ (window).showOpenFilePicker;
   if (typeof picker === 'function') {
     /** @type {any} */ (window).showOpenFilePicker = async function showOpenFilePickerHook(/** @type {any[]} */ ...args) {
+      pickerOpening();
       const handles = await picker.apply(this, args);
       for (const handle of handles) {
         const getFile = handle.getFile;

@@ -13,12 +13,25 @@ import { STRICT, decide, hostIn } from '../shared/settings.js';
 const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
 
 /**
- * The engine starts compiling as soon as this frame loads — the frame itself is only made once a
- * photo has been chosen — so the compile overlaps the content script's hand-over of the files.
+ * The engine compiles as soon as this frame loads. The content script makes the frame when an
+ * upload begins (a file picker opens, files are dragged over the page), so the compile is mostly
+ * done while the person is still choosing. Compiled once: the nudity thread gets the same module.
  */
-const engineReady = init();
+const engineModule = compileEngine();
+const engineReady = engineModule.then((module) => init({ module_or_path: module }));
 // Awaited by serve(), which reports a failure; this only keeps an unused failure from being logged twice.
 engineReady.catch(() => {});
+
+/** @returns {Promise<WebAssembly.Module>} */
+async function compileEngine() {
+  const url = new URL('../pkg/sentinelle_bg.wasm', import.meta.url);
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // A browser that serves the file with another type cannot compile while downloading.
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
+}
 
 /** Bigger files are not read into memory; the engine would refuse them anyway (too-large). */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -56,12 +69,16 @@ function errorCode(error) {
  */
 async function check(file, look) {
   if (file.size > MAX_FILE_BYTES) return { name: file.name, analysis: null, errorCode: 'too-large', bytes: null };
+  // The browser decodes the picture (on its own threads) while the engine reads the metadata.
+  const picture = look.faces || look.nudity ? drawPicture(file, FACE_SIDE) : null;
+  picture?.catch(() => {}); // a picture the browser cannot decode: visionOf reports no vision
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     const analysis = analyze(bytes);
     // visionOf may return the analysis again, with the hidden-preview check done.
-    return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis, bytes, look)) };
+    return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis, bytes, look, picture)) };
   } catch (error) {
+    picture?.then(({ bitmap }) => bitmap.close(), () => {});
     return { name: file.name, analysis: null, errorCode: errorCode(error), bytes };
   }
 }
@@ -90,17 +107,18 @@ const previews = new Map();
  * @param {import('./describe.js').Analysis} analysis
  * @param {Uint8Array} bytes
  * @param {Look} look
+ * @param {ReturnType<typeof drawPicture> | null} picture the decode already started, if any
  * @returns {Promise<{faces: import('./describe.js').FaceSummary | null, nudity: {score: number, flagged: boolean} | null, analysis?: import('./describe.js').Analysis}>}
  */
-async function visionOf(file, analysis, bytes, look) {
+async function visionOf(file, analysis, bytes, look, picture) {
   const format = analysis.format;
   const hiddenPreview = analysis.findings.some((f) => f.category === 'hidden-image');
   if (!look.faces && !look.nudity && !hiddenPreview) return { faces: null, nudity: null };
   try {
-    const { bitmap, width: w, height: h, rgba: pixels } = await drawPicture(file, FACE_SIDE);
+    const { bitmap, width: w, height: h, rgba: pixels } = await (picture ?? drawPicture(file, FACE_SIDE));
     const rgba = pixels();
     // Nudity on the second thread while faces are looked for here.
-    const nudityElsewhere = look.nudity && look.faces ? nudityInWorker(rgba, w, h) : null;
+    const nudityElsewhere = look.nudity ? nudityInWorker(rgba, w, h) : null;
     /** @type {{faces: {reusable: boolean, x: number, y: number, width: number, height: number}[], crop: {x: number, y: number, width: number, height: number} | null}} */
     const report = look.faces ? detectFacesRgba(rgba, w, h, bitmap.width, bitmap.height) : { faces: [], crop: null };
     /** @type {{score: number, flagged: boolean}} */
@@ -156,8 +174,12 @@ const WORKER_WAIT_MS = 5_000;
 let nudityThread = null;
 
 function startNudityThread() {
+  if (nudityThread) return;
   try {
     const worker = new Worker(new URL('./nudity-worker.js', import.meta.url), { type: 'module' });
+    // The worker instantiates the module this frame compiled (no second compile); if the
+    // compile failed, the worker fails and this frame's own failure is what gets reported.
+    engineModule.then((module) => worker.postMessage({ module }), () => worker.terminate());
     /** @type {Map<number, (answer: {score: number, flagged: boolean} | null) => void>} */
     const waiting = new Map();
     const failAll = () => {
@@ -277,14 +299,14 @@ async function deterrenceTexts() {
  * @param {boolean} clipboard a cleaned copy goes to the clipboard (see parseAnalyzeRequest)
  */
 async function serve(port, files, folder, host, clipboard) {
-  const [, policy] = await Promise.all([engineReady, loadPolicy()]);
+  const [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
   /** @type {Look} */
   // On a "nudify" or face-swap site a face is the very risk, whatever the settings say of faces.
   const look = {
     faces: policy.settings.rules.face !== 'off' || hostIn(host, policy.nudifySites),
     nudity: policy.settings.rules.nudity !== 'off',
   };
-  if (look.faces && look.nudity) startNudityThread();
+  if (look.nudity) startNudityThread();
   const reports = await Promise.all(files.map((file) => check(file, look)));
   const verdict = decide(policy.settings, { risks: risksOf(reports), host, nudifySites: policy.nudifySites });
   const unreadable = reports.some((r) => r.errorCode && r.errorCode !== 'unsupported-format');
@@ -574,6 +596,12 @@ function choice(canClean, mode = 'confirm', preferCancel = false) {
 }
 
 /**
+ * The settings, asked for when this frame is claimed.
+ * @type {ReturnType<typeof loadPolicy> | null}
+ */
+let policyReady = null;
+
+/**
  * Takes the first init message whose nonce the background vouches for; ignores everything else.
  * @param {MessageEvent} event
  */
@@ -585,6 +613,10 @@ async function onInit(event) {
   const claim = await chrome.runtime.sendMessage({ type: M.Type.GUARD_CLAIM, nonce: hello.nonce });
   if (!claim?.ok) return;
   window.removeEventListener('message', onInit);
+  // The files may come much later (the person is still choosing): the settings are read now, as
+  // the upload begins, and the nudity thread starts if they will want it.
+  policyReady = loadPolicy();
+  policyReady.then((policy) => { if (policy.settings.rules.nudity !== 'off') startNudityThread(); });
   port.onmessage = (message) => {
     const request = M.parseAnalyzeRequest(message.data);
     if (!request) return;

@@ -1,13 +1,20 @@
 // The nudity check on a second thread: the guard frame looks for faces while this worker, with
-// its own copy of the engine, runs the nudity classifier on the same pixels. Pixels come in, a
-// score goes out; nothing else.
+// its own instance of the engine, runs the nudity classifier on the same pixels. The frame's
+// compiled engine comes first; then pixels come in and a score goes out; nothing else.
 import init, { detectNudityRgba } from '../pkg/sentinelle.js';
 
-const ready = init();
+/** @type {(module: WebAssembly.Module) => void} */
+let haveModule = () => {};
+const ready = new Promise((resolve) => { haveModule = resolve; }).then((module) => init({ module_or_path: /** @type {WebAssembly.Module} */ (module) }));
 ready.catch(() => {}); // awaited per message, which answers ok: false
 
-self.onmessage = async (/** @type {MessageEvent<{id: number, rgba: Uint8Array, width: number, height: number}>} */ event) => {
-  const { id, rgba, width, height } = event.data;
+self.onmessage = async (/** @type {MessageEvent<{module: WebAssembly.Module} | {id: number, rgba: Uint8Array, width: number, height: number}>} */ event) => {
+  const data = event.data;
+  if ('module' in data) {
+    haveModule(data.module);
+    return;
+  }
+  const { id, rgba, width, height } = data;
   try {
     await ready;
     self.postMessage({ id, ok: true, nudity: detectNudityRgba(rgba, width, height) });

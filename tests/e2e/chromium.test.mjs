@@ -263,6 +263,53 @@ test('chromium: a busy page where nothing is uploaded gets no engine and no guar
   assert.ok(requests.some((url) => url.endsWith('/sites/busy.js')), 'requests were being watched');
 });
 
+test('chromium: opening the file chooser makes the guard ready, hidden, before a photo is chosen; the warning then comes from it', async () => {
+  /** @type {string[]} */
+  const requests = [];
+  /** @param {import('playwright-core').Request} request */
+  const record = (request) => { requests.push(request.url()); };
+  context.on('request', record);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')), null, 'no guard before the chooser opens');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#photo')]);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => document.readyState === 'complete');
+    const wasm = () => requests.some((url) => url.startsWith('chrome-extension://') && url.endsWith('/pkg/sentinelle_bg.wasm'));
+    for (let i = 0; i < 100 && !wasm(); i += 1) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(wasm(), 'the engine was loaded while the person was choosing');
+    assert.equal(await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.querySelector('sentinelle-guard'))).visibility), 'hidden');
+    assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')?.shadowRoot ?? null), null, 'the page cannot look inside');
+
+    await chooser.setFiles(fixtures.withGps);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+    assert.equal(await frame.locator('#title').textContent(), 'This photo shows where it was taken');
+    assert.equal(page.frames().filter((f) => f.url().startsWith('chrome-extension://')).length, 1, 'one guard: the one made ready');
+    assert.equal(await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.querySelector('sentinelle-guard'))).visibility), 'visible');
+  } finally {
+    context.off('request', record);
+    await page.close();
+  }
+});
+
+test('chromium: a guard made ready that the page removes is not used: the photo chosen still gets a warning', async () => {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#photo')]);
+    await guardFrame(page);
+    await page.evaluate(() => document.querySelector('sentinelle-guard')?.remove());
+    await chooser.setFiles(fixtures.withGps);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+    assert.equal(await frame.locator('#title').textContent(), 'This photo shows where it was taken');
+    assert.equal(await page.evaluate(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length), 0, 'the page has nothing while the person decides');
+  } finally {
+    await page.close();
+  }
+});
+
 for (const lang of ['de', 'ko', 'nl']) {
   test(`chromium: a ${lang} browser gets the warning in ${lang}, with its own number format`, async () => {
     const { translator } = await import('../js/i18n.mjs');

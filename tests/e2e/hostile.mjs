@@ -81,6 +81,16 @@ export function hostileTests(browserName, newDriver, server, fixtures, supports)
       assert.deepEqual(withFiles(await seen(driver)), [], 'cancel: still nothing');
     }));
 
+  test(`${browserName} hostile: a page cannot summon the guard without the person's gesture`, () =>
+    under('summon', async (driver) => {
+      await pause(1_300);
+      assert.deepEqual(await learned(driver), [], 'no guard was made for the page\'s signals');
+      await driver.upload('#photo', fixtures().withGps);
+      const guard = await driver.guard();
+      assert.equal(await guard.text('#title'), 'This photo shows where it was taken', 'a photo chosen still gets its warning');
+      await guard.click('#cancel');
+    }));
+
   test(`${browserName} hostile: the page cannot read the warning`, () =>
     under('read', async (driver) => {
       await driver.upload('#photo', fixtures().withGps);

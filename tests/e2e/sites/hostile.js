@@ -66,6 +66,17 @@ function onGuard(host) {
   }
 }
 
+if (attack === 'summon') {
+  // Asking for a guard (the MAIN-world hook's "a picker is opening" signal) with no gesture of
+  // the person's: nothing should come.
+  let sent = 0;
+  const timer = setInterval(() => {
+    window.dispatchEvent(new CustomEvent('sentinelle-picker-opening'));
+    sent += 1;
+    if (sent >= 10) clearInterval(timer);
+  }, 100);
+}
+
 new MutationObserver((mutations) => {
   for (const m of mutations) {
     for (const node of m.addedNodes) if (node instanceof Element && node.localName === 'sentinelle-guard') onGuard(node);
