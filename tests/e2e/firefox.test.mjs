@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
-import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxChooseFolder, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
@@ -42,10 +42,7 @@ async function newDriver() {
       const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
       await input.uploadFile(...[path].flat());
     },
-    uploadFolder: async (selector, dir) => {
-      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector(selector));
-      await input.uploadFile(dir);
-    },
+    uploadFolder: (selector, dir) => firefoxChooseFolder(browser, page, selector, dir),
     chooseVia: async (button, path) => {
       const [chooser] = await Promise.all([page.waitForFileChooser(), page.click(button)]);
       await chooser.accept([path]);
@@ -69,9 +66,7 @@ async function newDriver() {
     stubFilePicker: async () => {
       throw new Error('Firefox has no showOpenFilePicker');
     },
-    dropFile: async () => {
-      throw new Error('WebDriver BiDi cannot drag a file from outside the page');
-    },
+    dropFile: (selector, path) => firefoxDropFile(browser, page, selector, path),
     guard: async () => {
       const frame = await guardFrame(page);
       await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
@@ -94,7 +89,7 @@ async function newDriver() {
 const guardFrame = firefoxGuardFrame;
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
-pathTests('firefox', newDriver, () => server, () => fixtures, { drop: false, folder: false, filePicker: false, paste: false });
+pathTests('firefox', newDriver, () => server, () => fixtures, { drop: true, folder: true, filePicker: false, paste: false });
 hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });
 
 /**

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -295,6 +295,119 @@ export async function evaluateInBrowserWindow(browser, expression) {
   const answer = await connection.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
   if (answer.result.type !== 'success') throw new Error(JSON.stringify(answer.result));
   return answer.result.result.value;
+}
+
+/** The browser window's expression for the tab showing `url` (a <browser> element). @param {string} url */
+const tabBrowser = (url) => `gBrowser.browsers.find((b) => b.currentURI.spec === ${JSON.stringify(url)})`;
+
+/**
+ * Drops a real file on `selector` in a Firefox page with trusted drag events. WebDriver cannot
+ * drag a file in from outside the browser, so privileged test code in the page's process makes
+ * the drop, as Firefox's own tests do: the events are trusted (made by system code), and the
+ * DataTransfer is built under the page's principal, since a page only sees files its own
+ * principal put there. Needs `launchFirefox(…, {systemAccess: true})`.
+ * @param {import('puppeteer-core').Browser} browser
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} selector
+ * @param {string} path
+ */
+export async function firefoxDropFile(browser, page, selector, path) {
+  const type = /\.png$/i.test(path) ? 'image/png' : 'image/jpeg';
+  const photo = { data: readFileSync(path).toString('base64'), name: basename(path), type };
+  // A frame script (`content` is the page's window); the page-principal sandbox builds the files.
+  const script = `(() => {
+    const photo = ${JSON.stringify(photo)};
+    const target = content.document.querySelector(${JSON.stringify(selector)});
+    const sandbox = Components.utils.Sandbox(content, { sandboxPrototype: content, wantXrays: false });
+    const box = target.getBoundingClientRect();
+    for (const kind of ['dragenter', 'dragover', 'drop']) {
+      const transfer = Components.utils.evalInSandbox(\`(() => {
+        const bytes = Uint8Array.from(atob(\${JSON.stringify(photo.data)}), (c) => c.charCodeAt(0));
+        const t = new DataTransfer();
+        t.items.add(new File([bytes], \${JSON.stringify(photo.name)}, { type: \${JSON.stringify(photo.type)} }));
+        return t;
+      })()\`, sandbox);
+      target.dispatchEvent(new content.DragEvent(kind, {
+        bubbles: true, cancelable: true, composed: true, dataTransfer: transfer,
+        clientX: box.x + box.width / 2, clientY: box.y + box.height / 2,
+      }));
+    }
+  })()`;
+  await evaluateInBrowserWindow(browser, `(() => {
+    ${tabBrowser(page.url())}.messageManager.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(script)}), false);
+    return 'ok';
+  })()`);
+}
+
+/**
+ * Chooses the folder `dir` in a Firefox page's folder input (`webkitdirectory`) as a person
+ * does: a press on the input opens the file dialog, the folder is chosen, and Firefox's own
+ * "upload all files from …?" question is answered "Upload". The operating system's dialog cannot
+ * be driven (and BiDi's input.setFiles refuses folders), so for this one press it is replaced by
+ * a stand-in that picks `dir` — as Playwright replaces Chromium's. Needs system access.
+ * @param {import('puppeteer-core').Browser} browser
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} selector
+ * @param {string} dir
+ */
+export async function firefoxChooseFolder(browser, page, selector, dir) {
+  await evaluateInBrowserWindow(browser, `(() => {
+    const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+    const contract = '@mozilla.org/filepicker;1';
+    const picked = () => new FileUtils.File(${JSON.stringify(dir)});
+    const picker = () => ({
+      QueryInterface: ChromeUtils.generateQI(['nsIFilePicker']),
+      init(parent, title, mode) { this.mode = mode; },
+      appendFilters() {}, appendFilter() {}, appendRawFilter() {},
+      defaultString: '', defaultExtension: '', filterIndex: 0, displayDirectory: null, displaySpecialDirectory: '',
+      addToRecentDocs: false, okButtonLabel: '', capture: 0,
+      get file() { return picked(); },
+      get fileURL() { return Services.io.newFileURI(picked()); },
+      get files() { return [picked()].values(); },
+      get domFileOrDirectory() { return null; },
+      get domFileOrDirectoryEnumerator() { return null; },
+      isModeSupported() { return Promise.resolve(true); },
+      open(callback) { Services.tm.dispatchToMainThread(() => callback.done(Ci.nsIFilePicker.returnOK)); },
+      close() {},
+    });
+    const factory = { createInstance: (iid) => picker().QueryInterface(iid), QueryInterface: ChromeUtils.generateQI(['nsIFactory']) };
+    const cid = Services.uuid.generateUUID();
+    globalThis.sentinelleRealPicker = { original: registrar.contractIDToCID(contract), cid, factory };
+    registrar.registerFactory(cid, 'Sentinelle test folder picker', contract, factory);
+    return 'ok';
+  })()`);
+  try {
+    await page.click(selector);
+    // Firefox asks before a page gets a whole folder; the person answers "Upload".
+    let answered = false;
+    for (let i = 0; i < 200 && !answered; i += 1) {
+      answered = await evaluateInBrowserWindow(browser, `(() => {
+        const box = gBrowser.getTabDialogBox(${tabBrowser(page.url())});
+        for (const manager of [box.getTabDialogManager(), box.getContentDialogManager()]) {
+          for (const dialog of manager._dialogs) {
+            const doc = dialog.frameContentWindow?.document;
+            const box = doc?.querySelector('dialog');
+            // Its button only works after Firefox's short safety delay, like a person's press.
+            if (/upload/i.test(doc?.getElementById('infoBody')?.textContent ?? '') && box?.getButton('accept')?.disabled === false) {
+              box.acceptDialog();
+              return true;
+            }
+          }
+        }
+        return false;
+      })()`);
+      if (!answered) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!answered) throw new Error('Firefox did not ask whether to upload the folder');
+  } finally {
+    await evaluateInBrowserWindow(browser, `(() => {
+      const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+      const { original, cid, factory } = globalThis.sentinelleRealPicker;
+      registrar.unregisterFactory(cid, factory);
+      registrar.registerFactory(original, '', '@mozilla.org/filepicker;1', null);
+      return 'ok';
+    })()`);
+  }
 }
 
 /**
