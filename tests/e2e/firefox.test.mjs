@@ -235,6 +235,23 @@ reportTests('firefox', () => ({ driver: firefoxReport, server, fixtures }), { ar
 
 const OPTIONS_URL = `moz-extension://${FIREFOX_EXTENSION_UUID}/options/options.html`;
 
+test('firefox: opening the file chooser makes the guard ready, hidden, before a photo is chosen; the warning then comes from it', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')), null, 'no guard before the chooser opens');
+    const [chooser] = await Promise.all([page.waitForFileChooser(), page.click('#photo')]);
+    const frame = await guardFrame(page);
+    assert.equal(await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.querySelector('sentinelle-guard'))).visibility), 'hidden');
+    await chooser.accept([fixtures.withGps]);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+    assert.equal(await frame.$eval('#title', (e) => e.textContent), 'This photo shows where it was taken');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('sentinelle-guard').length), 1, 'one guard: the one made ready');
+  } finally {
+    await page.close();
+  }
+});
+
 test('firefox: a parent sets a child profile and a PIN; a GPS photo then goes as is only with the PIN', async () => {
   const options = await openExtensionTab(OPTIONS_URL);
   try {
