@@ -9,8 +9,13 @@
 // For those inputs it stops the trusted `input`/`change` before page listeners and signals the
 // isolated world with a DOM event. It never reads, copies or sends file data: the isolated world
 // reads `input.files` from the shared DOM. Attributes on the input carry the state between worlds.
-// A hostile page can undo these patches (pristine prototypes from a fresh iframe): this hook is for
-// ordinary sites, and the README says so.
+//
+// A page could take pristine prototypes from a realm this hook has not patched: a fresh
+// same-origin frame (its first, empty document gets no content script in time) or a window it
+// opens. So every such realm is patched before the page can reach it: the getters that hand out a
+// frame's window or document, every DOM insertion (after which the frames are looked over),
+// window.open, and, while the document loads, frames the parser inserts. Found past all of that,
+// a realm is still patched by the content script that the browser injects into it.
 (() => {
   'use strict';
   const SIGNAL = 'sentinelle-file-input';
@@ -21,14 +26,29 @@
   if (hooked.__sentinelleMainHook) return;
   Object.defineProperty(hooked, '__sentinelleMainHook', { value: true });
 
+  // The page's scripts run after this one and may replace any of these; the hook keeps its own.
   const addListener = EventTarget.prototype.addEventListener;
   const dispatch = EventTarget.prototype.dispatchEvent;
   const hasAttribute = Element.prototype.hasAttribute;
   const setAttribute = Element.prototype.setAttribute;
+  const appendNode = Element.prototype.append;
+  const removeNode = Element.prototype.remove;
+  const SignalEvent = CustomEvent;
+  const inputType = /** @type {(this: unknown) => string} */ (Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'type')?.get);
+  const connected = /** @type {(this: unknown) => boolean} */ (Object.getOwnPropertyDescriptor(Node.prototype, 'isConnected')?.get);
 
-  /** @param {unknown} node @returns {node is HTMLInputElement} */
+  /**
+   * A file input of any same-origin realm (a frame's inputs are not `instanceof` this window's
+   * HTMLInputElement); the browser's own getter answers, whatever the page redefined.
+   * @param {unknown} node
+   * @returns {node is HTMLInputElement}
+   */
   function isFileInput(node) {
-    return node instanceof HTMLInputElement && node.type === 'file';
+    try {
+      return inputType.call(node) === 'file';
+    } catch {
+      return false;
+    }
   }
 
   /** Inputs whose pair of events (input, then change) is being handled in this task. */
@@ -48,18 +68,17 @@
     inPair.add(input);
     setTimeout(() => inPair.delete(input), 0);
     setAttribute.call(input, PENDING, '');
-    const signal = new CustomEvent(SIGNAL, { bubbles: true, composed: true });
-    if (input.isConnected) {
+    const signal = new SignalEvent(SIGNAL, { bubbles: true, composed: true });
+    if (connected.call(input)) {
       dispatch.call(input, signal);
     } else {
       // Attached for the time of one synchronous dispatch, so the isolated world gets the element
       // itself as the event target.
-      const parent = document.documentElement;
-      parent.append(input);
+      appendNode.call(document.documentElement, input);
       try {
         dispatch.call(input, signal);
       } finally {
-        input.remove();
+        removeNode.call(input);
       }
     }
   }
@@ -73,7 +92,7 @@
   const watchedInputs = new WeakSet();
   /** @param {HTMLElement} element */
   function watchDetached(element) {
-    if (isFileInput(element) && !element.isConnected && !watchedInputs.has(element)) {
+    if (isFileInput(element) && !connected.call(element) && !watchedInputs.has(element)) {
       watchedInputs.add(element);
       watch(element);
     }
@@ -81,44 +100,189 @@
 
   /** Tells the isolated world a picker is opening from script, so it makes the guard ready. */
   function pickerOpening() {
-    dispatch.call(window, new CustomEvent(PICKER_SIGNAL));
+    dispatch.call(window, new SignalEvent(PICKER_SIGNAL));
   }
 
-  const click = HTMLElement.prototype.click;
-  HTMLElement.prototype.click = function clickHook() {
-    if (isFileInput(this)) {
-      watchDetached(this);
-      pickerOpening();
-    }
-    return click.call(this);
-  };
-  const showPicker = HTMLInputElement.prototype.showPicker;
-  if (showPicker) {
-    HTMLInputElement.prototype.showPicker = function showPickerHook() {
-      watchDetached(this);
-      if (isFileInput(this)) pickerOpening();
-      return showPicker.call(this);
-    };
-  }
-  // showOpenFilePicker (Chromium): the page reads files through handle.getFile(). Each handle's
-  // getFile is replaced by one that hands the File (never its bytes) to the isolated world in a
-  // detached input, exactly like a picked file, and resolves with what the person chose.
-  const picker = /** @type {any} */ (window).showOpenFilePicker;
-  if (typeof picker === 'function') {
-    /** @type {any} */ (window).showOpenFilePicker = async function showOpenFilePickerHook(/** @type {any[]} */ ...args) {
-      pickerOpening();
-      const handles = await picker.apply(this, args);
-      for (const handle of handles) {
-        const getFile = handle.getFile;
-        /** @type {Promise<File> | null} */
-        let checked = null;
-        Object.defineProperty(handle, 'getFile', {
-          configurable: true,
-          value: () => (checked ??= Promise.resolve(getFile.call(handle)).then(guardFile)),
-        });
+  /** The realms patched so far, by their HTMLElement.prototype (a navigated frame is a new realm). */
+  const patched = new WeakSet();
+  /** Frames of another origin: their realms are out of the page's reach (and of this hook's). */
+  const foreign = new WeakSet();
+  const framesOf = /** @type {() => number} */ (Object.getOwnPropertyDescriptor(window, 'length')?.get ?? (() => 0));
+  /** Most frames looked over (a page with a thousand frames is checked as far as this). */
+  const MAX_FRAMES = 256;
+
+  /**
+   * Patches the same-origin frames below `win`, recursively.
+   * @param {Window} win
+   */
+  function patchFrames(win, budget = { left: MAX_FRAMES }) {
+    const count = framesOf.call(win);
+    for (let i = 0; i < count && budget.left > 0; i += 1) {
+      budget.left -= 1;
+      const child = /** @type {any} */ (win)[i];
+      if (!child || foreign.has(child)) continue;
+      let proto;
+      try {
+        proto = child.HTMLElement.prototype;
+      } catch {
+        foreign.add(child);
+        continue;
       }
-      return handles;
+      if (!patched.has(proto)) patchRealm(child);
+      patchFrames(child, budget);
+    }
+  }
+
+  /** Looks over the frames of the window this hook runs in (after anything that may add one). */
+  const patchAllFrames = () => patchFrames(window);
+
+  /**
+   * Replaces method `name` of `proto` by one that calls it, then `after()`.
+   * @param {any} proto
+   * @param {string} name
+   * @param {() => void} after
+   */
+  function wrapMethod(proto, name, after) {
+    const desc = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc || typeof desc.value !== 'function') return;
+    const original = desc.value;
+    const wrapper = { [name](/** @type {any[]} */ ...args) {
+      try {
+        return Reflect.apply(original, this, args);
+      } finally {
+        after();
+      }
+    } }[name];
+    Object.defineProperty(proto, name, { ...desc, value: wrapper });
+  }
+
+  /**
+   * Replaces the setter of accessor `name` of `proto` by one that sets, then calls `after()`.
+   * @param {any} proto
+   * @param {string} name
+   * @param {() => void} after
+   */
+  function wrapSetter(proto, name, after) {
+    const desc = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc?.set) return;
+    const set = desc.set;
+    Object.defineProperty(proto, name, { ...desc, set(/** @type {unknown} */ value) {
+      try {
+        Reflect.apply(set, this, [value]);
+      } finally {
+        after();
+      }
+    } });
+  }
+
+  /**
+   * Replaces the getter of accessor `name` of `proto` by one that first patches the frames (so
+   * a frame's window or document is handed out patched).
+   * @param {any} proto
+   * @param {string} name
+   */
+  function patchBeforeGet(proto, name) {
+    const desc = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc?.get) return;
+    const get = desc.get;
+    Object.defineProperty(proto, name, { ...desc, get() {
+      patchAllFrames();
+      return Reflect.apply(get, this, []);
+    } });
+  }
+
+  /** Every way a page adds nodes (and so, maybe, a frame), by interface. */
+  const INSERTIONS = {
+    Node: ['appendChild', 'insertBefore', 'replaceChild'],
+    Element: ['append', 'prepend', 'after', 'before', 'replaceWith', 'replaceChildren', 'insertAdjacentElement', 'insertAdjacentHTML', 'setHTMLUnsafe', 'moveBefore'],
+    CharacterData: ['after', 'before', 'replaceWith'],
+    DocumentType: ['after', 'before', 'replaceWith'],
+    Document: ['append', 'prepend', 'replaceChildren', 'write', 'writeln', 'execCommand', 'moveBefore'],
+    DocumentFragment: ['append', 'prepend', 'replaceChildren', 'moveBefore'],
+    ShadowRoot: ['setHTMLUnsafe'],
+    Range: ['insertNode', 'surroundContents'],
+  };
+  const HTML_SETTERS = { Element: ['innerHTML', 'outerHTML'], ShadowRoot: ['innerHTML'] };
+
+  /**
+   * Installs this hook's patches in the realm of `win` (this window, or a same-origin frame's or
+   * popup's): the file-picker patches, and the ways to reach further realms.
+   * @param {any} win
+   */
+  function patchRealm(win) {
+    const proto = win.HTMLElement?.prototype;
+    if (!proto || patched.has(proto)) return;
+    patched.add(proto);
+
+    const click = proto.click;
+    proto.click = function clickHook() {
+      if (isFileInput(this)) {
+        watchDetached(this);
+        pickerOpening();
+      }
+      return Reflect.apply(click, this, []);
     };
+    const inputProto = win.HTMLInputElement?.prototype;
+    const showPicker = inputProto?.showPicker;
+    if (showPicker) {
+      inputProto.showPicker = function showPickerHook() {
+        watchDetached(this);
+        if (isFileInput(this)) pickerOpening();
+        return Reflect.apply(showPicker, this, []);
+      };
+    }
+    // showOpenFilePicker (Chromium): the page reads files through handle.getFile(). Each handle's
+    // getFile is replaced by one that hands the File (never its bytes) to the isolated world in a
+    // detached input, exactly like a picked file, and resolves with what the person chose.
+    const picker = win.showOpenFilePicker;
+    if (typeof picker === 'function') {
+      win.showOpenFilePicker = async function showOpenFilePickerHook(/** @type {any[]} */ ...args) {
+        pickerOpening();
+        const handles = await Reflect.apply(picker, this, args);
+        for (const handle of handles) {
+          const getFile = handle.getFile;
+          /** @type {Promise<File> | null} */
+          let checked = null;
+          Object.defineProperty(handle, 'getFile', {
+            configurable: true,
+            value: () => (checked ??= Promise.resolve(getFile.call(handle)).then(guardFile)),
+          });
+        }
+        return handles;
+      };
+    }
+    const attachShadow = win.Element?.prototype.attachShadow;
+    if (attachShadow) {
+      win.Element.prototype.attachShadow = function attachShadowHook(/** @type {ShadowRootInit} */ init) {
+        const root = Reflect.apply(attachShadow, this, [init]);
+        watch(root);
+        return root;
+      };
+    }
+
+    // The ways to a further realm.
+    for (const element of ['HTMLIFrameElement', 'HTMLFrameElement', 'HTMLObjectElement']) {
+      patchBeforeGet(win[element]?.prototype, 'contentWindow');
+      patchBeforeGet(win[element]?.prototype, 'contentDocument');
+    }
+    for (const [iface, names] of Object.entries(INSERTIONS)) {
+      for (const name of names) wrapMethod(win[iface]?.prototype, name, patchAllFrames);
+    }
+    for (const [iface, names] of Object.entries(HTML_SETTERS)) {
+      for (const name of names) wrapSetter(win[iface]?.prototype, name, patchAllFrames);
+    }
+    const open = win.open;
+    if (typeof open === 'function') {
+      win.open = function openHook(/** @type {any[]} */ ...args) {
+        const opened = Reflect.apply(open, this, args);
+        try {
+          if (opened) patchRealm(opened); // same-origin (about:blank): patched before it is used
+        } catch {
+          // another origin: out of the page's reach too
+        }
+        return opened;
+      };
+    }
   }
 
   /**
@@ -139,21 +303,25 @@
       });
       addListener.call(input, 'cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')));
       setAttribute.call(input, PENDING, '');
-      const parent = document.documentElement;
-      parent.append(input);
+      appendNode.call(document.documentElement, input);
       try {
-        dispatch.call(input, new CustomEvent(SIGNAL, { bubbles: true, composed: true }));
+        dispatch.call(input, new SignalEvent(SIGNAL, { bubbles: true, composed: true }));
       } finally {
-        input.remove();
+        removeNode.call(input);
       }
     });
   }
 
-  const attachShadow = Element.prototype.attachShadow;
-  /** @param {ShadowRootInit} init */
-  Element.prototype.attachShadow = function attachShadowHook(init) {
-    const root = attachShadow.call(this, init);
-    watch(root);
-    return root;
-  };
+  patchRealm(window);
+  // Frames the parser inserts while the document loads (before each parser-inserted script the
+  // browser runs pending observers, so they are patched before any page script sees them); after
+  // that, frames only come through the patched insertions.
+  if (document.readyState === 'loading') {
+    const parserFrames = new MutationObserver(patchAllFrames);
+    parserFrames.observe(document, { childList: true, subtree: true });
+    addListener.call(document, 'DOMContentLoaded', () => {
+      parserFrames.disconnect();
+      patchAllFrames();
+    }, { once: true });
+  }
 })();

@@ -83,15 +83,29 @@ new MutationObserver((mutations) => {
   }
 }).observe(document.documentElement, { childList: true, subtree: true });
 
-// The documented limitation: prototypes from a fresh frame are not hooked yet when the page grabs
-// them, so a detached input clicked with them is not guarded.
+// Prototypes from a fresh realm: the page takes `click` from a frame it just made (reached in
+// one of three ways) and opens a detached input with it, hoping the MAIN-world hook is not there.
 document.getElementById('detached')?.addEventListener('click', () => {
-  const frame = document.createElement('iframe');
-  document.body.append(frame);
-  const pristineClick = /** @type {any} */ (frame.contentWindow).HTMLElement.prototype.click;
-  frame.remove();
+  const holder = document.createElement('div');
+  document.body.append(holder);
+  /** @type {any} */
+  let realm;
+  if (attack === 'pristine-frames') {
+    holder.append(document.createElement('iframe'));
+    realm = window.frames[window.frames.length - 1];
+  } else if (attack === 'pristine-html') {
+    holder.innerHTML = '<iframe></iframe>';
+    realm = /** @type {any} */ (window)[window.length - 1];
+  } else {
+    const frame = document.createElement('iframe');
+    holder.append(frame);
+    realm = frame.contentWindow;
+  }
+  const pristineClick = realm.HTMLElement.prototype.click;
+  // (An input of the frame's own document would open no picker: the person's gesture was here.)
   const input = document.createElement('input');
+  holder.remove();
   input.type = 'file';
-  input.onchange = () => pageSaw.push({ source: 'pristine', files: Array.from(input.files ?? [], (f) => ({ name: f.name, size: f.size })) });
+  input.onchange = () => pageSaw.push({ source: 'pristine', files: Array.from(input.files ?? [], (/** @type {File} */ f) => ({ name: f.name, size: f.size })) });
   pristineClick.call(input);
 });
