@@ -29,6 +29,7 @@
   /** Attributes shared with the MAIN-world hook (content/main-hook.js); see there. */
   const SIGNAL = 'sentinelle-file-input';
   const PICKER_SIGNAL = 'sentinelle-picker-opening';
+  const TOP_LAYER_SIGNAL = 'sentinelle-top-layer';
   const PENDING = 'data-sentinelle-pending';
   const PASS = 'data-sentinelle-pass';
 
@@ -301,6 +302,23 @@
     if (performance.now() - lastGesture <= GESTURE_MS) warmUp();
   }
 
+  /** The guard whose warning is on screen, if any. @type {GuardFrame | null} */
+  let shownGuard = null;
+
+  /**
+   * Something of the page's entered the top layer (a popover, a modal dialog, full screen), so
+   * it may be drawn over the warning: the warning goes back on top, and the guard refuses presses
+   * for a moment. Told synchronously by the MAIN-world hook when a script does it, and by the
+   * (queued) `toggle` event for popovers opened otherwise.
+   * @param {Event} event
+   */
+  function onTopLayer(event) {
+    const guard = shownGuard;
+    if (!guard || event.target === guard.host) return;
+    if (event.type === 'toggle' && /** @type {any} */ (event).newState !== 'open') return;
+    guard.covered();
+  }
+
   class GuardFailure extends Error {
     /** @param {string} code */
     constructor(code) {
@@ -331,6 +349,8 @@
       this.mounted = false;
       this.used = false;
       this.removed = false;
+      /** @type {MessagePort | null} */
+      this.port = null;
     }
 
     /**
@@ -378,8 +398,10 @@
         // A page that removes the guard gets a blocked upload.
         this.watch = setInterval(() => {
           if (this.mounted && (!this.host.isConnected || !this.frame.isConnected)) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
+          else if (this.shown && !this.inTopLayer()) this.raise(); // the page closed our popover
         }, GUARD_WATCH_INTERVAL_MS);
         this.prepare().then((port) => {
+          this.port = port;
           port.onmessage = (event) => {
             const reply = M.parseGuardReply(event.data);
             if (!reply) return;
@@ -418,8 +440,15 @@
       // A page that restyles the host gets the styles put back before the next frame is drawn.
       this.styleGuard = new MutationObserver(() => {
         if (this.host.getAttribute('style') !== this.styleText) this.applyStyle();
+        if (this.host.getAttribute('popover') !== 'manual') {
+          this.host.setAttribute('popover', 'manual');
+          if (this.shown) this.raise();
+        }
       });
-      this.styleGuard.observe(this.host, { attributes: true, attributeFilter: ['style', 'class', 'hidden'] });
+      // A popover: once shown, the warning is in the top layer, drawn over everything the page
+      // has that is not (whatever its z-index).
+      this.host.setAttribute('popover', 'manual');
+      this.styleGuard.observe(this.host, { attributes: true, attributeFilter: ['style', 'class', 'hidden', 'popover'] });
       this.frame.setAttribute('title', chrome.i18n.getMessage('extName'));
       this.frame.setAttribute('allowtransparency', 'true');
       this.frame.style.cssText = 'border:0;width:100%;height:100%;display:block;background:transparent;color-scheme:normal';
@@ -430,7 +459,9 @@
 
     show() {
       this.shown = true;
+      shownGuard = this;
       this.applyStyle();
+      this.raise();
       if (window !== window.top) this.bringFrameIntoView();
       this.frame.focus();
     }
@@ -450,7 +481,35 @@
       anchor.remove();
     }
 
+    /** Whether the warning is in the top layer (where the browser has one). */
+    inTopLayer() {
+      try {
+        return this.host.matches(':popover-open');
+      } catch {
+        return true; // no popovers in this browser: nothing to raise
+      }
+    }
+
+    /** Puts the warning last in the top layer, over anything the page put there before. */
+    raise() {
+      const focused = document.activeElement === this.host;
+      try {
+        if (this.inTopLayer()) this.host.hidePopover();
+        this.host.showPopover();
+      } catch {
+        // A browser without popovers: the z-index is all there is.
+      }
+      if (focused) this.frame.focus();
+    }
+
+    /** The page put something in the top layer while the warning is up. */
+    covered() {
+      this.raise();
+      this.port?.postMessage({ type: M.Type.COVERED });
+    }
+
     remove() {
+      if (shownGuard === this) shownGuard = null;
       this.removed = true;
       clearInterval(this.watch);
       this.styleGuard?.disconnect();
@@ -583,5 +642,7 @@
   window.addEventListener('click', onPickerClick, true);
   window.addEventListener('dragenter', onDragEnter, true);
   window.addEventListener(PICKER_SIGNAL, onHookPicker, true);
+  window.addEventListener(TOP_LAYER_SIGNAL, onTopLayer, true);
+  window.addEventListener('toggle', onTopLayer, true);
   window.addEventListener('paste', onPaste, true);
 })();

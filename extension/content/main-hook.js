@@ -20,6 +20,7 @@
   'use strict';
   const SIGNAL = 'sentinelle-file-input';
   const PICKER_SIGNAL = 'sentinelle-picker-opening';
+  const TOP_LAYER_SIGNAL = 'sentinelle-top-layer';
   const PENDING = 'data-sentinelle-pending';
   const PASS = 'data-sentinelle-pass';
   const hooked = /** @type {any} */ (window);
@@ -257,6 +258,21 @@
         const root = Reflect.apply(attachShadow, this, [init]);
         watch(root);
         return root;
+      };
+    }
+
+    // The ways into the top layer, where something could be drawn over a warning (which the
+    // isolated world then raises again, before the browser paints).
+    const topLayer = () => dispatch.call(window, new SignalEvent(TOP_LAYER_SIGNAL));
+    wrapMethod(win.HTMLElement?.prototype, 'showPopover', topLayer);
+    wrapMethod(win.HTMLElement?.prototype, 'togglePopover', topLayer);
+    wrapMethod(win.HTMLDialogElement?.prototype, 'showModal', topLayer);
+    const fullscreen = win.Element?.prototype.requestFullscreen;
+    if (fullscreen) {
+      win.Element.prototype.requestFullscreen = function requestFullscreenHook(/** @type {any[]} */ ...args) {
+        const entered = Reflect.apply(fullscreen, this, args);
+        Promise.resolve(entered).then(topLayer, () => {});
+        return entered;
       };
     }
 

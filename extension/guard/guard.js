@@ -560,7 +560,7 @@ function choice(canClean, mode = 'confirm', preferCancel = false) {
     for (const button of buttons) {
       button.addEventListener('click', (event) => {
         if (!event.isTrusted || !button.dataset.decision) return;
-        if (obscured) {
+        if (obscured || performance.now() - coveredAt < COVERED_MS) {
           el('busy').textContent = t('obscured');
           el('busy').hidden = false;
           return;
@@ -575,7 +575,7 @@ function choice(canClean, mode = 'confirm', preferCancel = false) {
       });
     }
     el('pin-ok').addEventListener('click', (event) => {
-      if (!event.isTrusted || obscured) return;
+      if (!event.isTrusted || obscured || performance.now() - coveredAt < COVERED_MS) return;
       pinAccepted().then((ok) => { if (ok) finish(M.Decision.ORIGINAL); }, () => {});
     });
     el('pin-input').addEventListener('keydown', (event) => {
@@ -594,6 +594,13 @@ function choice(canClean, mode = 'confirm', preferCancel = false) {
     });
   });
 }
+
+/**
+ * When the content script last said the page put something in the top layer over the warning
+ * (it raises the warning again at once; presses wait a moment, in case a frame showed the decoy).
+ */
+let coveredAt = -Infinity;
+const COVERED_MS = 1_000;
 
 /**
  * The settings, asked for when this frame is claimed.
@@ -620,7 +627,8 @@ async function onInit(event) {
   port.onmessage = (message) => {
     const request = M.parseAnalyzeRequest(message.data);
     if (!request) return;
-    port.onmessage = null;
+    // From now on the port only carries word that the page covered the warning.
+    port.onmessage = (notice) => { if (M.isCoveredNotice(notice.data)) coveredAt = performance.now(); };
     serve(port, request.files, request.folder, request.host, request.clipboard).catch((error) => {
       console.error('Sentinelle guard failed', error);
       port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });

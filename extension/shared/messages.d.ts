@@ -9,6 +9,7 @@ interface SentinelleMessagesApi {
     readonly SHOW: 'sentinelle/show';
     readonly DECISION: 'sentinelle/decision';
     readonly FAILURE: 'sentinelle/failure';
+    readonly COVERED: 'sentinelle/covered';
     readonly SETTINGS_GET: 'sentinelle/settings-get';
     readonly SETTINGS_SET: 'sentinelle/settings-set';
     readonly PIN_SET: 'sentinelle/pin-set';
@@ -33,4 +34,5 @@ interface SentinelleMessagesApi {
     | { type: 'failure'; code: string }
     | null;
   parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string; clipboard: boolean } | null;
+  isCoveredNotice(msg: unknown): boolean;
 }

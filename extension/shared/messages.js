@@ -23,6 +23,9 @@
     DECISION: 'sentinelle/decision',
     // over the MessagePort, guard -> content script: the guard could not do its job.
     FAILURE: 'sentinelle/failure',
+    // over the MessagePort, content script -> guard: the page just put something in the top layer,
+    // which may be drawn over the warning (the warning is raised again; presses wait a moment).
+    COVERED: 'sentinelle/covered',
     // guard, options page -> background: the settings in force, what a policy locks, the nudify list.
     SETTINGS_GET: 'sentinelle/settings-get',
     // options page -> background: change local settings (with the PIN when one is set).
@@ -158,6 +161,13 @@
     return { files: msg.files, folder: msg.folder === true, host, clipboard: msg.clipboard === true };
   }
 
+  /**
+   * Whether a message on the guard's port (after the request) says the page covered the warning.
+   * @param {unknown} msg
+   */
+  function isCoveredNotice(msg) {
+    return isRecord(msg) && msg.type === Type.COVERED;
+  }
 
   const api = Object.freeze({
     Type,
@@ -169,6 +179,7 @@
     parseGuardInit,
     parseGuardReply,
     parseAnalyzeRequest,
+    isCoveredNotice,
   });
   /** @type {any} */ (globalThis).SentinelleMessages = api;
 })();

@@ -140,7 +140,7 @@ async function guardFrame(page) {
 
 scenarioTests('chromium', () => driverIn(context), () => server, () => fixtures);
 pathTests('chromium', () => driverIn(context), () => server, () => fixtures, { drop: true, folder: true, filePicker: true, paste: true });
-hostileTests('chromium', () => driverIn(context), () => server, () => fixtures, { visibility: true });
+hostileTests('chromium', () => driverIn(context), () => server, () => fixtures);
 
 /**
  * The report flow's driver. The browser's own toolbar and context menus cannot be pressed from a

@@ -90,7 +90,7 @@ const guardFrame = firefoxGuardFrame;
 
 scenarioTests('firefox', newDriver, () => server, () => fixtures);
 pathTests('firefox', newDriver, () => server, () => fixtures, { drop: true, folder: true, filePicker: false, paste: false });
-hostileTests('firefox', newDriver, () => server, () => fixtures, { visibility: false });
+hostileTests('firefox', newDriver, () => server, () => fixtures);
 
 /**
  * @param {string} expression

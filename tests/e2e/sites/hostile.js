@@ -64,6 +64,19 @@ function onGuard(host) {
     decoy.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:rgba(255,255,255,.6);pointer-events:none;font:32px sans-serif';
     document.documentElement.append(decoy);
   }
+  if (attack === 'overlay-top') {
+    // The same decoy in the top layer, put back on top ten times a second.
+    const decoy = document.createElement('div');
+    decoy.textContent = 'Click the blue button to continue';
+    decoy.popover = 'manual';
+    decoy.style.cssText = 'position:fixed;inset:0;width:100vw;height:100vh;margin:0;border:0;background:rgba(255,255,255,.6);pointer-events:none;font:32px sans-serif';
+    document.documentElement.append(decoy);
+    decoy.showPopover();
+    setInterval(() => {
+      decoy.hidePopover();
+      decoy.showPopover();
+    }, 100);
+  }
 }
 
 if (attack === 'summon') {
