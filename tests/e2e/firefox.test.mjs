@@ -235,6 +235,16 @@ reportTests('firefox', () => ({ driver: firefoxReport, server, fixtures }), { ar
 
 const OPTIONS_URL = `moz-extension://${FIREFOX_EXTENSION_UUID}/options/options.html`;
 
+test('firefox: showOpenFilePicker does not exist in this Firefox (the day it does, this fails and the path tests must cover it)', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}/sites/picker.html`);
+    assert.equal(await page.evaluate(() => typeof (/** @type {any} */ (window)).showOpenFilePicker), 'undefined');
+  } finally {
+    await page.close();
+  }
+});
+
 test('firefox: opening the file chooser makes the guard ready, hidden, before a photo is chosen; the warning then comes from it', async () => {
   const page = await browser.newPage();
   try {
