@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
-import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxChooseFolder, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
@@ -51,12 +51,7 @@ async function newDriver() {
       const handle = await page.evaluateHandle((n) => /** @type {any} */ (window)[n], name);
       await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (handle).uploadFile(path);
     },
-    uploadInFrame: async (frameSelector, inputSelector, path) => {
-      const frame = await (await page.waitForSelector(frameSelector))?.contentFrame();
-      const input = await frame?.waitForSelector(inputSelector);
-      if (!input) throw new Error(`${inputSelector} not found in ${frameSelector}`);
-      await /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (input).uploadFile(path);
-    },
+    uploadInFrame: (frameSelector, inputSelector, path) => firefoxChooseInFrame(browser, page, frameSelector, inputSelector, path),
     click: (selector) => page.click(selector),
     paste: async () => {
       await page.keyboard.down('Control');
@@ -72,7 +67,18 @@ async function newDriver() {
       await frame.waitForFunction(() => Boolean(document.getElementById('title')?.textContent));
       return {
         text: async (selector) => (await frame.$eval(selector, (el) => el.textContent ?? '')).trim(),
-        click: (selector) => frame.click(selector),
+        // A mouse press; where puppeteer cannot place one (a warning inside a page-made
+        // about:blank frame, whose geometry BiDi does not give it), the keyboard, as a
+        // keyboard user presses: focus on the button, then Enter (a trusted click all the same).
+        click: async (selector) => {
+          try {
+            await frame.click(selector);
+          } catch (error) {
+            if (!/not clickable/.test(String(error))) throw error;
+            await frame.focus(selector);
+            await page.keyboard.press('Enter');
+          }
+        },
         press: (key) => page.keyboard.press(/** @type {import('puppeteer-core').KeyInput} */ (key)),
         focused: () => frame.evaluate(() => document.activeElement?.id ?? ''),
       };

@@ -340,21 +340,20 @@ export async function firefoxDropFile(browser, page, selector, path) {
 }
 
 /**
- * Chooses the folder `dir` in a Firefox page's folder input (`webkitdirectory`) as a person
- * does: a press on the input opens the file dialog, the folder is chosen, and Firefox's own
- * "upload all files from …?" question is answered "Upload". The operating system's dialog cannot
- * be driven (and BiDi's input.setFiles refuses folders), so for this one press it is replaced by
- * a stand-in that picks `dir` — as Playwright replaces Chromium's. Needs system access.
+ * Runs `press` (the person's press that opens the file dialog) with the operating system's dialog
+ * replaced by a stand-in that picks `path` (a file, or a folder). The real dialog cannot be
+ * driven, BiDi's input.setFiles refuses folders and cannot reach inputs of a page-made
+ * about:blank frame; the stand-in is what Playwright does for Chromium's dialog. Firefox does the
+ * rest as with a real choice (it reads the file or folder and fires the events). Needs system access.
  * @param {import('puppeteer-core').Browser} browser
- * @param {import('puppeteer-core').Page} page
- * @param {string} selector
- * @param {string} dir
+ * @param {string} path
+ * @param {() => Promise<void>} press
  */
-export async function firefoxChooseFolder(browser, page, selector, dir) {
+async function withStandInDialog(browser, path, press) {
   await evaluateInBrowserWindow(browser, `(() => {
     const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
     const contract = '@mozilla.org/filepicker;1';
-    const picked = () => new FileUtils.File(${JSON.stringify(dir)});
+    const picked = () => new FileUtils.File(${JSON.stringify(path)});
     const picker = () => ({
       QueryInterface: ChromeUtils.generateQI(['nsIFilePicker']),
       init(parent, title, mode) { this.mode = mode; },
@@ -373,10 +372,33 @@ export async function firefoxChooseFolder(browser, page, selector, dir) {
     const factory = { createInstance: (iid) => picker().QueryInterface(iid), QueryInterface: ChromeUtils.generateQI(['nsIFactory']) };
     const cid = Services.uuid.generateUUID();
     globalThis.sentinelleRealPicker = { original: registrar.contractIDToCID(contract), cid, factory };
-    registrar.registerFactory(cid, 'Sentinelle test folder picker', contract, factory);
+    registrar.registerFactory(cid, 'Sentinelle test file picker', contract, factory);
     return 'ok';
   })()`);
   try {
+    await press();
+  } finally {
+    await evaluateInBrowserWindow(browser, `(() => {
+      const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+      const { original, cid, factory } = globalThis.sentinelleRealPicker;
+      registrar.unregisterFactory(cid, factory);
+      registrar.registerFactory(original, '', '@mozilla.org/filepicker;1', null);
+      return 'ok';
+    })()`);
+  }
+}
+
+/**
+ * Chooses the folder `dir` in a Firefox page's folder input (`webkitdirectory`) as a person
+ * does: a press on the input opens the file dialog (a stand-in, see withStandInDialog), the
+ * folder is chosen, and Firefox's own "upload all files from …?" question is answered "Upload".
+ * @param {import('puppeteer-core').Browser} browser
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} selector
+ * @param {string} dir
+ */
+export async function firefoxChooseFolder(browser, page, selector, dir) {
+  await withStandInDialog(browser, dir, async () => {
     await page.click(selector);
     // Firefox asks before a page gets a whole folder; the person answers "Upload".
     let answered = false;
@@ -399,15 +421,34 @@ export async function firefoxChooseFolder(browser, page, selector, dir) {
       if (!answered) await new Promise((r) => setTimeout(r, 50));
     }
     if (!answered) throw new Error('Firefox did not ask whether to upload the folder');
-  } finally {
-    await evaluateInBrowserWindow(browser, `(() => {
-      const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
-      const { original, cid, factory } = globalThis.sentinelleRealPicker;
-      registrar.unregisterFactory(cid, factory);
-      registrar.registerFactory(original, '', '@mozilla.org/filepicker;1', null);
-      return 'ok';
-    })()`);
-  }
+  });
+}
+
+/**
+ * Chooses `path` in the file input `inputSelector` inside the frame `frameSelector`, as a person
+ * does: a mouse press at the input's place opens the file dialog (a stand-in, see
+ * withStandInDialog). Works for every kind of frame, the page-made about:blank one included.
+ * @param {import('puppeteer-core').Browser} browser
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} frameSelector
+ * @param {string} inputSelector
+ * @param {string} path
+ */
+export async function firefoxChooseInFrame(browser, page, frameSelector, inputSelector, path) {
+  const element = await page.waitForSelector(frameSelector);
+  await element?.evaluate((f) => f.scrollIntoView({ block: 'center' }));
+  const frame = await element?.contentFrame();
+  if (!element || !frame) throw new Error(`${frameSelector} is not a frame`);
+  await frame.waitForSelector(inputSelector);
+  const outer = await element.evaluate((f) => {
+    const r = f.getBoundingClientRect();
+    return { x: r.x + f.clientLeft, y: r.y + f.clientTop };
+  });
+  const inner = await frame.$eval(inputSelector, (input) => {
+    const r = input.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  });
+  await withStandInDialog(browser, path, () => page.mouse.click(outer.x + inner.x, outer.y + inner.y));
 }
 
 /**

@@ -164,7 +164,7 @@ export function pathTests(browserName, newDriver, server, fixtures, supports) {
   test(`${browserName} paths: a photo dropped on a drop zone`, { skip: !supports.drop && 'this driver cannot make a trusted file drop' }, () =>
     cleanedThrough((driver, photo) => driver.dropFile('#dropzone', photo), 'drop'));
 
-  for (const frame of ['same-origin-frame', 'cross-origin-frame', 'srcdoc-frame']) {
+  for (const frame of ['same-origin-frame', 'cross-origin-frame', 'srcdoc-frame', 'blank-frame']) {
     test(`${browserName} paths: an input inside a ${frame.replace(/-/g, ' ')}`, () =>
       cleanedThrough((driver, photo) => driver.uploadInFrame(`#${frame}`, '#framed', photo), frame));
   }

@@ -72,3 +72,17 @@ window.addEventListener('message', (e) => {
 const cross = /** @type {HTMLIFrameElement} */ (document.getElementById('cross-origin-frame'));
 const otherHost = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
 cross.src = `${location.protocol}//${otherHost}:${location.port}/sites/frame.html?name=cross-origin-frame`;
+
+// 5b. An about:blank frame the page fills itself (no document of its own is ever loaded).
+const blank = /** @type {HTMLIFrameElement} */ (document.getElementById('blank-frame'));
+const blankDoc = blank.contentDocument;
+if (blankDoc) {
+  const input = blankDoc.createElement('input');
+  input.type = 'file';
+  input.id = 'framed';
+  blankDoc.body.append(input);
+  input.addEventListener('change', async () => {
+    const files = await Promise.all(Array.from(input.files ?? []).map(describeFile));
+    pageSaw.push({ source: 'blank-frame', event: 'change', files });
+  });
+}
