@@ -223,6 +223,12 @@ async function handleSettings(msg, sender) {
     await chrome.storage.local.set({ counts: next });
     return { ok: true };
   }
+  if (msg.type === 'guard-failed') {
+    if (!isOurContentScript(sender)) return { ok: false, code: 'refused' };
+    // Adults get the photo through with a notice; children and teens have it held back.
+    const { settings } = await effectiveSettings(await managedPolicy());
+    return { ok: true, failOpen: settings.profile === 'adult' };
+  }
   if (msg.type === 'pin-check') {
     if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
     return checkPin(msg.pin, await managedPolicy());

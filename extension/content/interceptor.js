@@ -202,7 +202,8 @@
 
   /**
    * Runs one guard session and turns its answer into the files the page gets (or null).
-   * Fails closed: if the guard cannot answer, the page gets nothing and the person is told why.
+   * If the guard cannot answer, the person is told, and the page gets nothing (child and teen
+   * profiles) or the photo as it is (adult profile).
    * @param {File[]} files
    * @param {{folder?: boolean, clipboard?: boolean, onCopied?: () => void}} [options] `clipboard`:
    *   a cleaned copy goes to the clipboard (a paste the page cannot be given again); `onCopied`
@@ -221,8 +222,12 @@
       return files;
     } catch (error) {
       const code = error instanceof GuardFailure ? error.code : M.FailureCode.ENGINE;
-      showNotice(chrome.i18n.getMessage('noticeBlocked'), code);
-      return null;
+      // Never silently: adults get the photo through and are told; children and teens (or when
+      // the background cannot say) have it held back and are told.
+      const failOpen = await chrome.runtime.sendMessage({ type: M.Type.GUARD_FAILED })
+        .then((answer) => answer?.ok === true && answer.failOpen === true, () => false);
+      showNotice(chrome.i18n.getMessage(failOpen ? 'noticeUnchecked' : 'noticeBlocked'), failOpen ? `${code}, passed` : code);
+      return failOpen ? files : null;
     } finally {
       guard.remove();
     }

@@ -15,6 +15,7 @@ interface SentinelleMessagesApi {
     readonly PIN_SET: 'sentinelle/pin-set';
     readonly PIN_CHECK: 'sentinelle/pin-check';
     readonly WARNING_SHOWN: 'sentinelle/warning-shown';
+    readonly GUARD_FAILED: 'sentinelle/guard-failed';
   };
   readonly Decision: { readonly PASS: 'pass'; readonly CLEAN: 'clean'; readonly ORIGINAL: 'original'; readonly CANCEL: 'cancel' };
   readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly REJECTED: string };
@@ -26,6 +27,7 @@ interface SentinelleMessagesApi {
     | { type: 'pin-set'; pin: string; currentPin: string }
     | { type: 'pin-check'; pin: string }
     | { type: 'warning-shown' }
+    | { type: 'guard-failed' }
     | null;
   parseGuardInit(msg: unknown): { nonce: string } | null;
   parseGuardReply(msg: unknown):

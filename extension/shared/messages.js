@@ -36,6 +36,9 @@
     PIN_CHECK: 'sentinelle/pin-check',
     // guard -> background: a warning was shown (a count the child can see, nothing else).
     WARNING_SHOWN: 'sentinelle/warning-shown',
+    // content script -> background: a guard failed (removed, timed out, engine error); does the
+    // photo go as it is (adult profile) or stay held back (child, teen)?
+    GUARD_FAILED: 'sentinelle/guard-failed',
   });
 
   /** What the guard decided. `pass`: nothing to warn about, no warning was shown. */
@@ -90,7 +93,8 @@
    * it). PINs are strings of at most 12 digits; settings are checked again by settings.js.
    * @param {unknown} msg
    * @returns {{type: 'settings-get'} | {type: 'settings-set', settings: Record<string, unknown>, pin: string}
-   *   | {type: 'pin-set', pin: string, currentPin: string} | {type: 'pin-check', pin: string} | {type: 'warning-shown'} | null}
+   *   | {type: 'pin-set', pin: string, currentPin: string} | {type: 'pin-check', pin: string} | {type: 'warning-shown'}
+   *   | {type: 'guard-failed'} | null}
    */
   function parseSettingsMessage(msg) {
     if (!isRecord(msg)) return null;
@@ -98,6 +102,7 @@
     switch (msg.type) {
       case Type.SETTINGS_GET: return { type: 'settings-get' };
       case Type.WARNING_SHOWN: return { type: 'warning-shown' };
+      case Type.GUARD_FAILED: return { type: 'guard-failed' };
       case Type.PIN_CHECK: {
         const p = pin(msg.pin);
         return p === null ? null : { type: 'pin-check', pin: p };

@@ -11,7 +11,7 @@ import { canUseMountNamespace, chromiumExtensionId, launchChromium, makeFixtures
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { reportTests } from './report.mjs';
-import { scenarioTests } from './scenario.mjs';
+import { scenarioTests, waitFor } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -426,6 +426,14 @@ test('chromium: a parent sets a child profile and a PIN; a GPS photo then goes a
     await Promise.all([page.waitForURL('**/upload'), page.click('#send')]);
     const upload = server.received.at(-1);
     assert.equal(upload?.files[0]?.sha256, sha256File(fixtures.withGps), 'with the PIN, the original went as is');
+
+    // A child's photo stays held back when the page removes the guard (an adult's would go as it is).
+    const hostile = await ctx.newPage();
+    await hostile.goto(`${server.url}/sites/hostile.html?attack=remove-guard`);
+    await hostile.setInputFiles('#photo', fixtures.withGps);
+    await waitFor(() => hostile.evaluate(() => Boolean(document.querySelector('sentinelle-notice'))), 'the notice shows');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await hostile.evaluate(() => /** @type {any[]} */ (/** @type {any} */ (window).pageSaw).filter((s) => s.files.length > 0)), [], 'held back');
   } finally {
     await ctx.close();
   }

@@ -14,7 +14,7 @@ import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWi
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
-import { scenarioTests } from './scenario.mjs';
+import { scenarioTests, waitFor } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -300,6 +300,18 @@ test('firefox: a parent sets a child profile and a PIN; a GPS photo then goes as
       assert.equal(server.received.at(-1)?.files[0]?.sha256, sha256File(fixtures.withGps), 'with the PIN, the original went as is');
     } finally {
       await page.close();
+    }
+    // A child's photo stays held back when the page removes the guard (an adult's would go as it is).
+    const hostile = await browser.newPage();
+    try {
+      await hostile.goto(`${server.url}/sites/hostile.html?attack=remove-guard`);
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await hostile.waitForSelector('#photo'));
+      await input.uploadFile(fixtures.withGps);
+      await waitFor(() => hostile.evaluate(() => Boolean(document.querySelector('sentinelle-notice'))), 'the notice shows');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(await hostile.evaluate(() => /** @type {any[]} */ (/** @type {any} */ (window).pageSaw).filter((s) => s.files.length > 0)), [], 'held back');
+    } finally {
+      await hostile.close();
     }
   } finally {
     // Back to a fresh install for whatever runs next in this browser.

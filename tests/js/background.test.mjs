@@ -135,6 +135,19 @@ test('settings: pages and content scripts are refused; guards and the options pa
   assert.deepEqual(await ask({ type: 'sentinelle/settings-set', settings: { profile: 'child' }, pin: '' }, guard), { ok: false, code: 'refused' }, 'a guard cannot change settings');
 });
 
+test('a failed guard: only our content script is told whether the photo goes as it is (adult) or stays held back', async () => {
+  const failed = { type: 'sentinelle/guard-failed' };
+  assert.deepEqual(await ask(failed, guard), { ok: false, code: 'refused' });
+  assert.deepEqual(await ask(failed, { ...contentScript, url: `${EXT}report/report.html` }), { ok: false, code: 'refused' });
+  assert.deepEqual(await ask(failed, contentScript), { ok: true, failOpen: true }, 'a fresh install is adult');
+  localStore.settings = { profile: 'teen' };
+  try {
+    assert.deepEqual(await ask(failed, contentScript), { ok: true, failOpen: false });
+  } finally {
+    delete localStore.settings;
+  }
+});
+
 test('settings: the options page saves; a PIN then guards changes, with delays after failures', async () => {
   const saved = await ask({ type: 'sentinelle/settings-set', settings: { profile: 'child' }, pin: '' }, OPTIONS);
   assert.equal(saved.ok, true);

@@ -55,3 +55,9 @@ test('settings and PIN messages: only known shapes, PINs are at most 12 digits',
   assert.equal(M.parseSettingsMessage({ type: 'sentinelle/other' }), null);
   assert.equal(M.parseSettingsMessage(null), null);
 });
+
+test('the covered notice and the guard-failed question are known shapes', () => {
+  assert.equal(M.isCoveredNotice({ type: M.Type.COVERED }), true);
+  for (const other of [null, {}, { type: M.Type.SHOW }, 'sentinelle/covered']) assert.equal(M.isCoveredNotice(other), false);
+  assert.deepEqual(M.parseSettingsMessage({ type: M.Type.GUARD_FAILED }), { type: 'guard-failed' });
+});
