@@ -18,6 +18,8 @@ const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).
 const NONCE_TTL_MS = 60_000;
 /** A page cannot flood the background with registrations. */
 const MAX_PENDING_NONCES = 64;
+/** …nor can one tab use them all up for the others. */
+const MAX_PENDING_NONCES_PER_TAB = 8;
 
 /** @type {Map<string, {tabId: number, frameId: number, expires: number}>} */
 const pendingNonces = new Map();
@@ -72,7 +74,9 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   forgetExpired(now);
 
   if (msg.type === M.Type.GUARD_REGISTER) {
-    if (!isOurContentScript(sender) || pendingNonces.size >= MAX_PENDING_NONCES) {
+    const tabId = sender.tab?.id;
+    const inTab = [...pendingNonces.values()].filter((entry) => entry.tabId === tabId).length;
+    if (!isOurContentScript(sender) || pendingNonces.size >= MAX_PENDING_NONCES || inTab >= MAX_PENDING_NONCES_PER_TAB) {
       sendResponse({ ok: false });
       return false;
     }

@@ -224,8 +224,13 @@
       const code = error instanceof GuardFailure ? error.code : M.FailureCode.ENGINE;
       // Never silently: adults get the photo through and are told; children and teens (or when
       // the background cannot say) have it held back and are told.
-      const failOpen = await chrome.runtime.sendMessage({ type: M.Type.GUARD_FAILED })
-        .then((answer) => answer?.ok === true && answer.failOpen === true, () => false);
+      let failOpen = false;
+      try {
+        const answer = await chrome.runtime.sendMessage({ type: M.Type.GUARD_FAILED });
+        failOpen = answer?.ok === true && answer.failOpen === true;
+      } catch {
+        // The background cannot say (the extension was reloaded, say): held back.
+      }
       showNotice(chrome.i18n.getMessage(failOpen ? 'noticeUnchecked' : 'noticeBlocked'), failOpen ? `${code}, passed` : code);
       return failOpen ? files : null;
     } finally {
@@ -243,12 +248,22 @@
   /** How long a spare guard frame waits for files (ms): a person may browse folders a while. */
   const SPARE_WAIT_MS = 60_000;
 
+  /** At most one new spare this often (ms): a page firing the hook's signal in a loop, or a
+   * person dragging back and forth, makes no more than that. */
+  const SPARE_EVERY_MS = 2_000;
+  let lastSpareAt = -Infinity;
+
   function warmUp() {
-    if (spare?.guard.usable()) return;
+    // A spare still being made (not mounted yet) or mounted and untouched is kept.
+    if (spare && !spare.guard.used && !spare.guard.removed && (!spare.guard.mounted || spare.guard.usable())) return;
+    const now = performance.now();
+    if (now - lastSpareAt < SPARE_EVERY_MS) return;
+    lastSpareAt = now;
     spare?.guard.remove();
     clearTimeout(spare?.retire);
     const guard = new GuardFrame();
-    guard.prepare().catch(() => {}); // a run of this frame reports the failure
+    // A failed spare is simply not used (takeSpare); the upload then gets a guard of its own.
+    guard.prepare().catch(() => {});
     spare = {
       guard,
       retire: setTimeout(() => {
@@ -283,7 +298,9 @@
 
   /** Files dragged over the page: a drop may follow. @param {DragEvent} event */
   function onDragEnter(event) {
-    if (event.isTrusted && event.dataTransfer?.types.includes('Files')) warmUp();
+    // The top frame only: a drag crosses every frame of the page (ad frames too), and one
+    // ready guard is enough; a drop in a frame still gets a guard of its own.
+    if (event.isTrusted && window === window.top && event.dataTransfer?.types.includes('Files')) warmUp();
   }
 
   /**
@@ -300,8 +317,8 @@
   /**
    * The MAIN-world hook saw a picker opened from script (an input's click(), showPicker(),
    * showOpenFilePicker()). The page can dispatch this signal too, so it only counts right after
-   * a gesture of the person's (which opening a picker needs anyway); even then, all a page gains
-   * is a hidden frame made early.
+   * a gesture of the person's (which opening a picker needs anyway), and warmUp makes at most one
+   * frame every two seconds: a page gains a hidden frame made early, nothing more.
    */
   function onHookPicker() {
     if (performance.now() - lastGesture <= GESTURE_MS) warmUp();
@@ -400,7 +417,8 @@
         const timer = setTimeout(() => {
           if (!shown) reject(new GuardFailure(M.FailureCode.TIMEOUT));
         }, GUARD_ANSWER_TIMEOUT_MS);
-        // A page that removes the guard gets a blocked upload.
+        // A page that removes the guard fails the session: held back or passed with a notice,
+        // by profile (see guardFiles).
         this.watch = setInterval(() => {
           if (this.mounted && (!this.host.isConnected || !this.frame.isConnected)) reject(new GuardFailure(M.FailureCode.GUARD_GONE));
           else if (this.shown && !this.inTopLayer()) this.raise(); // the page closed our popover
@@ -495,7 +513,11 @@
       }
     }
 
-    /** Puts the warning last in the top layer, over anything the page put there before. */
+    /**
+     * Puts the warning last in the top layer, over anything the page put there before. A page
+     * can refuse it (cancelling the host's `beforetoggle`): then presses are refused, as when
+     * the warning is covered, for as long as it stays out (checked every watch interval).
+     */
     raise() {
       const focused = document.activeElement === this.host;
       try {
@@ -505,6 +527,7 @@
         // A browser without popovers: the z-index is all there is.
       }
       if (focused) this.frame.focus();
+      if (!this.inTopLayer()) this.port?.postMessage({ type: M.Type.COVERED });
     }
 
     /** The page put something in the top layer while the warning is up. */
@@ -649,5 +672,6 @@
   window.addEventListener(PICKER_SIGNAL, onHookPicker, true);
   window.addEventListener(TOP_LAYER_SIGNAL, onTopLayer, true);
   window.addEventListener('toggle', onTopLayer, true);
+  document.addEventListener('fullscreenchange', onTopLayer, true);
   window.addEventListener('paste', onPaste, true);
 })();

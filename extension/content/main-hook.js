@@ -12,10 +12,12 @@
 //
 // A page could take pristine prototypes from a realm this hook has not patched: a fresh
 // same-origin frame (its first, empty document gets no content script in time) or a window it
-// opens. So every such realm is patched before the page can reach it: the getters that hand out a
-// frame's window or document, every DOM insertion (after which the frames are looked over),
-// window.open, and, while the document loads, frames the parser inserts. Found past all of that,
-// a realm is still patched by the content script that the browser injects into it.
+// opens. So such realms are patched as soon as the usual ways reach them: the getters that hand
+// out a frame's window or document, every DOM insertion (after which the frames are looked over),
+// a frame's `load` (which Chromium fires during the insertion itself), window.open, and, while
+// the document loads, frames the parser inserts. Not covered: code the page runs in the middle of
+// an insertion (an inline script or a custom element inserted together with the frame) reaching
+// `frames[n]` first; past that, a realm is still patched by the content script the browser injects.
 (() => {
   'use strict';
   const SIGNAL = 'sentinelle-file-input';
@@ -35,6 +37,10 @@
   const appendNode = Element.prototype.append;
   const removeNode = Element.prototype.remove;
   const SignalEvent = CustomEvent;
+  const pathOf = Event.prototype.composedPath;
+  const filesOf = /** @type {(this: unknown) => FileList | null} */ (Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'files')?.get);
+  const rootOf = /** @type {(this: Document) => Element | null} */ (Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement')?.get);
+  const labelControl = /** @type {(this: unknown) => unknown} */ (Object.getOwnPropertyDescriptor(HTMLLabelElement.prototype, 'control')?.get);
   const inputType = /** @type {(this: unknown) => string} */ (Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'type')?.get);
   const connected = /** @type {(this: unknown) => boolean} */ (Object.getOwnPropertyDescriptor(Node.prototype, 'isConnected')?.get);
 
@@ -57,14 +63,15 @@
 
   /** @param {Event} event */
   function onFileEvent(event) {
-    const input = event.composedPath()[0];
+    const input = pathOf.call(event)[0];
     if (!isFileInput(input) || !event.isTrusted) return;
     if (hasAttribute.call(input, PASS)) return; // the isolated world's own delivery
     if (hasAttribute.call(input, PENDING) || inPair.has(input)) {
       event.stopImmediatePropagation();
       return;
     }
-    if (!input.files || input.files.length === 0) return;
+    const files = filesOf.call(input);
+    if (!files || files.length === 0) return;
     event.stopImmediatePropagation();
     inPair.add(input);
     setTimeout(() => inPair.delete(input), 0);
@@ -75,7 +82,7 @@
     } else {
       // Attached for the time of one synchronous dispatch, so the isolated world gets the element
       // itself as the event target.
-      appendNode.call(document.documentElement, input);
+      appendNode.call(rootOf.call(document), input);
       try {
         dispatch.call(input, signal);
       } finally {
@@ -99,9 +106,30 @@
     }
   }
 
+  /**
+   * An input the page listens to for `input` or `change`: this hook listens first, so a page
+   * listener added before the picker opens (even a capturing one) still comes after it.
+   * @param {unknown} node
+   */
+  function listenFirst(node) {
+    try {
+      inputType.call(node); // throws unless an <input>
+    } catch {
+      return;
+    }
+    const input = /** @type {HTMLInputElement} */ (node);
+    if (watchedInputs.has(input)) return;
+    watchedInputs.add(input);
+    watch(input);
+  }
+
   /** Tells the isolated world a picker is opening from script, so it makes the guard ready. */
   function pickerOpening() {
-    dispatch.call(window, new SignalEvent(PICKER_SIGNAL));
+    try {
+      dispatch.call(window, new SignalEvent(PICKER_SIGNAL));
+    } catch {
+      // (a realm that outlived this window): the picker still opens, without a guard made early
+    }
   }
 
   /** The realms patched so far, by their HTMLElement.prototype (a navigated frame is a new realm). */
@@ -110,7 +138,7 @@
   const foreign = new WeakSet();
   const framesOf = /** @type {() => number} */ (Object.getOwnPropertyDescriptor(window, 'length')?.get ?? (() => 0));
   /** Most frames looked over (a page with a thousand frames is checked as far as this). */
-  const MAX_FRAMES = 256;
+  const MAX_FRAMES = 1024;
 
   /**
    * Patches the same-origin frames below `win`, recursively.
@@ -134,8 +162,21 @@
     }
   }
 
-  /** Looks over the frames of the window this hook runs in (after anything that may add one). */
-  const patchAllFrames = () => patchFrames(window);
+  /** A load event: if a frame's, look the frames over. @param {Event} event */
+  function onFrameLoad(event) {
+    const target = /** @type {any} */ (event.target);
+    if (target && target !== window && typeof target.localName === 'string' && /^(iframe|frame|object)$/.test(target.localName)) patchAllFrames();
+  }
+
+  /** Looks over the frames of the window this hook runs in (after anything that may add one).
+   * Never throws: it runs inside the page's own calls. */
+  const patchAllFrames = () => {
+    try {
+      patchFrames(window);
+    } catch {
+      // a realm that cannot be patched (frozen prototypes): the content script's injection remains
+    }
+  };
 
   /**
    * Replaces method `name` of `proto` by one that calls it, then `after()`.
@@ -154,6 +195,7 @@
         after();
       }
     } }[name];
+    Object.defineProperty(wrapper, 'length', { value: original.length });
     Object.defineProperty(proto, name, { ...desc, value: wrapper });
   }
 
@@ -217,8 +259,17 @@
 
     const click = proto.click;
     proto.click = function clickHook() {
-      if (isFileInput(this)) {
-        watchDetached(this);
+      // A detached label's click() opens its input's picker too.
+      let target = this;
+      if (!isFileInput(target)) {
+        try {
+          target = labelControl.call(this);
+        } catch {
+          // not a label
+        }
+      }
+      if (isFileInput(target)) {
+        watchDetached(target);
         pickerOpening();
       }
       return Reflect.apply(click, this, []);
@@ -257,8 +308,24 @@
       win.Element.prototype.attachShadow = function attachShadowHook(/** @type {ShadowRootInit} */ init) {
         const root = Reflect.apply(attachShadow, this, [init]);
         watch(root);
+        addListener.call(root, 'load', onFrameLoad, true);
         return root;
       };
+    }
+    // A frame's load, before the page's own onload sees it (Chromium fires an empty frame's load
+    // during the insertion that made it).
+    try {
+      addListener.call(win, 'load', onFrameLoad, true);
+    } catch {
+      // a window that cannot be listened to
+    }
+
+    const listen = win.EventTarget?.prototype.addEventListener;
+    if (listen) {
+      win.EventTarget.prototype.addEventListener = { addEventListener(/** @type {any[]} */ ...args) {
+        if (args[0] === 'change' || args[0] === 'input') listenFirst(this);
+        return Reflect.apply(listen, this, args);
+      } }.addEventListener;
     }
 
     // The ways into the top layer, where something could be drawn over a warning (which the
@@ -267,13 +334,14 @@
     wrapMethod(win.HTMLElement?.prototype, 'showPopover', topLayer);
     wrapMethod(win.HTMLElement?.prototype, 'togglePopover', topLayer);
     wrapMethod(win.HTMLDialogElement?.prototype, 'showModal', topLayer);
-    const fullscreen = win.Element?.prototype.requestFullscreen;
-    if (fullscreen) {
-      win.Element.prototype.requestFullscreen = function requestFullscreenHook(/** @type {any[]} */ ...args) {
+    for (const name of ['requestFullscreen', 'webkitRequestFullscreen', 'webkitRequestFullScreen']) {
+      const fullscreen = win.Element?.prototype[name];
+      if (typeof fullscreen !== 'function') continue;
+      win.Element.prototype[name] = { [name](/** @type {any[]} */ ...args) {
         const entered = Reflect.apply(fullscreen, this, args);
         Promise.resolve(entered).then(topLayer, () => {});
         return entered;
-      };
+      } }[name];
     }
 
     // The ways to a further realm.
@@ -319,7 +387,7 @@
       });
       addListener.call(input, 'cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')));
       setAttribute.call(input, PENDING, '');
-      appendNode.call(document.documentElement, input);
+      appendNode.call(rootOf.call(document), input);
       try {
         dispatch.call(input, new SignalEvent(SIGNAL, { bubbles: true, composed: true }));
       } finally {

@@ -72,7 +72,13 @@ async function check(file, look) {
   // The browser decodes the picture (on its own threads) while the engine reads the metadata.
   const picture = look.faces || look.nudity ? drawPicture(file, FACE_SIDE) : null;
   picture?.catch(() => {}); // a picture the browser cannot decode: visionOf reports no vision
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bytes;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (error) {
+    picture?.then(({ bitmap }) => bitmap.close(), () => {});
+    throw error;
+  }
   try {
     const analysis = analyze(bytes);
     // visionOf may return the analysis again, with the hidden-preview check done.
@@ -167,7 +173,7 @@ const WORKER_WAIT_MS = 5_000;
 
 /**
  * The second thread for the nudity check, started as soon as the settings say it will be needed
- * (its engine compiles while the photo is read and decoded). Answers carry the request's id, as
+ * (it instantiates this frame's compiled engine while the person is still choosing). Answers carry the request's id, as
  * several photos may be looked at together.
  * @type {{worker: Worker, waiting: Map<number, (answer: {score: number, flagged: boolean} | null) => void>, next: number} | null}
  */

@@ -119,6 +119,8 @@ document.getElementById('detached')?.addEventListener('click', () => {
   const input = document.createElement('input');
   holder.remove();
   input.type = 'file';
-  input.onchange = () => pageSaw.push({ source: 'pristine', files: Array.from(input.files ?? [], (/** @type {File} */ f) => ({ name: f.name, size: f.size })) });
+  // A capturing listener, added before the picker opens: it must still not see the photo before
+  // the person has decided.
+  input.addEventListener('change', () => pageSaw.push({ source: 'pristine', files: Array.from(input.files ?? [], (/** @type {File} */ f) => ({ name: f.name, size: f.size })) }), true);
   pristineClick.call(input);
 });
