@@ -76,18 +76,26 @@
     inPair.add(input);
     setTimeout(() => inPair.delete(input), 0);
     setAttribute.call(input, PENDING, '');
+    signalFrom(input);
+  }
+
+  /**
+   * Hands `input` to the isolated world: the signal event, dispatched on the input itself. A
+   * detached input is attached for the time of that one synchronous dispatch, so the isolated
+   * world gets the element itself as the event target.
+   * @param {HTMLInputElement} input
+   */
+  function signalFrom(input) {
     const signal = new SignalEvent(SIGNAL, { bubbles: true, composed: true });
     if (connected.call(input)) {
       dispatch.call(input, signal);
-    } else {
-      // Attached for the time of one synchronous dispatch, so the isolated world gets the element
-      // itself as the event target.
-      appendNode.call(rootOf.call(document), input);
-      try {
-        dispatch.call(input, signal);
-      } finally {
-        removeNode.call(input);
-      }
+      return;
+    }
+    appendNode.call(rootOf.call(document), input);
+    try {
+      dispatch.call(input, signal);
+    } finally {
+      removeNode.call(input);
     }
   }
 
@@ -98,12 +106,16 @@
   }
 
   const watchedInputs = new WeakSet();
+  /** Listens on `input` itself, once. @param {HTMLInputElement} input */
+  function watchOnce(input) {
+    if (watchedInputs.has(input)) return;
+    watchedInputs.add(input);
+    watch(input);
+  }
+
   /** @param {HTMLElement} element */
   function watchDetached(element) {
-    if (isFileInput(element) && !connected.call(element) && !watchedInputs.has(element)) {
-      watchedInputs.add(element);
-      watch(element);
-    }
+    if (isFileInput(element) && !connected.call(element)) watchOnce(element);
   }
 
   /**
@@ -117,20 +129,24 @@
     } catch {
       return;
     }
-    const input = /** @type {HTMLInputElement} */ (node);
-    if (watchedInputs.has(input)) return;
-    watchedInputs.add(input);
-    watch(input);
+    watchOnce(/** @type {HTMLInputElement} */ (node));
   }
 
-  /** Tells the isolated world a picker is opening from script, so it makes the guard ready. */
-  function pickerOpening() {
+  /**
+   * Tells the isolated world something on `window`. Never throws: it runs inside the page's own
+   * calls (in a realm that outlived this window, the call still goes through, untold).
+   * @param {string} name
+   */
+  function tell(name) {
     try {
-      dispatch.call(window, new SignalEvent(PICKER_SIGNAL));
+      dispatch.call(window, new SignalEvent(name));
     } catch {
-      // (a realm that outlived this window): the picker still opens, without a guard made early
+      // nothing to tell it with
     }
   }
+
+  /** A picker is opening from script: the isolated world makes the guard ready. */
+  const pickerOpening = () => tell(PICKER_SIGNAL);
 
   /** The realms patched so far, by their HTMLElement.prototype (a navigated frame is a new realm). */
   const patched = new WeakSet();
@@ -330,7 +346,7 @@
 
     // The ways into the top layer, where something could be drawn over a warning (which the
     // isolated world then raises again, before the browser paints).
-    const topLayer = () => dispatch.call(window, new SignalEvent(TOP_LAYER_SIGNAL));
+    const topLayer = () => tell(TOP_LAYER_SIGNAL);
     wrapMethod(win.HTMLElement?.prototype, 'showPopover', topLayer);
     wrapMethod(win.HTMLElement?.prototype, 'togglePopover', topLayer);
     wrapMethod(win.HTMLDialogElement?.prototype, 'showModal', topLayer);
@@ -387,12 +403,7 @@
       });
       addListener.call(input, 'cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')));
       setAttribute.call(input, PENDING, '');
-      appendNode.call(rootOf.call(document), input);
-      try {
-        dispatch.call(input, new SignalEvent(SIGNAL, { bubbles: true, composed: true }));
-      } finally {
-        removeNode.call(input);
-      }
+      signalFrom(input);
     });
   }
 

@@ -72,11 +72,13 @@ async function check(file, look) {
   // The browser decodes the picture (on its own threads) while the engine reads the metadata.
   const picture = look.faces || look.nudity ? drawPicture(file, FACE_SIDE) : null;
   picture?.catch(() => {}); // a picture the browser cannot decode: visionOf reports no vision
+  /** Lets the decoded picture go when nothing will look at it. */
+  const dropPicture = () => { picture?.then(({ bitmap }) => bitmap.close(), () => {}); };
   let bytes;
   try {
     bytes = new Uint8Array(await file.arrayBuffer());
   } catch (error) {
-    picture?.then(({ bitmap }) => bitmap.close(), () => {});
+    dropPicture();
     throw error;
   }
   try {
@@ -84,7 +86,7 @@ async function check(file, look) {
     // visionOf may return the analysis again, with the hidden-preview check done.
     return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis, bytes, look, picture)) };
   } catch (error) {
-    picture?.then(({ bitmap }) => bitmap.close(), () => {});
+    dropPicture();
     return { name: file.name, analysis: null, errorCode: errorCode(error), bytes };
   }
 }

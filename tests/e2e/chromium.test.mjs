@@ -210,12 +210,21 @@ test('chromium: the warning follows the browser language (French)', async () => 
   }
 });
 
-test('chromium: checking and cleaning a photo makes no network request beyond the page\'s own', async () => {
+/**
+ * Records the address of every request the browser context makes, until `stop()`.
+ * @param {import('playwright-core').BrowserContext} ctx
+ */
+function watchRequests(ctx) {
   /** @type {string[]} */
   const requests = [];
   /** @param {import('playwright-core').Request} request */
   const record = (request) => { requests.push(request.url()); };
-  context.on('request', record);
+  ctx.on('request', record);
+  return { requests, stop: () => { ctx.off('request', record); } };
+}
+
+test('chromium: checking and cleaning a photo makes no network request beyond the page\'s own', async () => {
+  const { requests, stop } = watchRequests(context);
   try {
     const driver = await driverIn(context);
     await driver.goto(`${server.url}/`);
@@ -233,7 +242,7 @@ test('chromium: checking and cleaning a photo makes no network request beyond th
     await driver.submit().catch(async (e) => { throw new Error(`${e.message}\nbefore: ${before} ${guardState}\nafter: ${await state()}`); });
     await driver.close();
   } finally {
-    context.off('request', record);
+    stop();
   }
   const elsewhere = requests.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('chrome-extension://'));
   assert.deepEqual(elsewhere, [], 'no request left for anywhere but the site itself');
@@ -242,11 +251,7 @@ test('chromium: checking and cleaning a photo makes no network request beyond th
 });
 
 test('chromium: a busy page where nothing is uploaded gets no engine and no guard', async () => {
-  /** @type {string[]} */
-  const requests = [];
-  /** @param {import('playwright-core').Request} request */
-  const record = (request) => { requests.push(request.url()); };
-  context.on('request', record);
+  const { requests, stop } = watchRequests(context);
   const page = await context.newPage();
   try {
     await page.goto(`${server.url}/sites/busy.html`);
@@ -254,7 +259,7 @@ test('chromium: a busy page where nothing is uploaded gets no engine and no guar
     assert.ok(took > 0);
     assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')), null, 'no guard');
   } finally {
-    context.off('request', record);
+    stop();
     await page.close();
   }
   // (Chromium reports the injected content script itself as a request; that is not the engine.)
@@ -264,11 +269,7 @@ test('chromium: a busy page where nothing is uploaded gets no engine and no guar
 });
 
 test('chromium: opening the file chooser makes the guard ready, hidden, before a photo is chosen; the warning then comes from it', async () => {
-  /** @type {string[]} */
-  const requests = [];
-  /** @param {import('playwright-core').Request} request */
-  const record = (request) => { requests.push(request.url()); };
-  context.on('request', record);
+  const { requests, stop } = watchRequests(context);
   const page = await context.newPage();
   try {
     await page.goto(`${server.url}/`);
@@ -288,7 +289,7 @@ test('chromium: opening the file chooser makes the guard ready, hidden, before a
     assert.equal(page.frames().filter((f) => f.url().startsWith('chrome-extension://')).length, 1, 'one guard: the one made ready');
     assert.equal(await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.querySelector('sentinelle-guard'))).visibility), 'visible');
   } finally {
-    context.off('request', record);
+    stop();
     await page.close();
   }
 });
