@@ -75,7 +75,7 @@ impl Dihedral {
 
     /// Whether source coefficient `A[i][j]` changes sign.
     fn negates(self, i: usize, j: usize) -> bool {
-        let even = |n: usize| n % 2 == 0;
+        let even = |n: usize| n.is_multiple_of(2);
         match self {
             Dihedral::Original | Dihedral::FlipPlus1 => false,
             Dihedral::Rotate90 | Dihedral::FlipY => even(j),

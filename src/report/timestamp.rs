@@ -56,7 +56,8 @@ pub fn parse_utc(text: &str) -> Result<UtcTime, Error> {
         minute: num(14..16)? as u8,
         second: num(17..19)? as u8,
     };
-    let leap = time.year % 4 == 0 && (time.year % 100 != 0 || time.year % 400 == 0);
+    let leap = time.year.is_multiple_of(4)
+        && (!time.year.is_multiple_of(100) || time.year.is_multiple_of(400));
     let days_in_month = match time.month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

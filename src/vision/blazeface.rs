@@ -200,7 +200,11 @@ impl Network {
     /// Runs the network on an input map (values in -1..1, 3 channels, sides multiples of
     /// [`SIDE_STEP`]).
     pub fn run(&self, input: Map) -> Result<Answer, Error> {
-        if input.c != 3 || input.h % SIDE_STEP != 0 || input.w % SIDE_STEP != 0 || input.h == 0 {
+        if input.c != 3
+            || !input.h.is_multiple_of(SIDE_STEP)
+            || !input.w.is_multiple_of(SIDE_STEP)
+            || input.h == 0
+        {
             return Err(Error::invalid(
                 "the face detector's input must be RGB with sides a multiple of 32",
             ));

@@ -403,7 +403,7 @@ pub fn full_fixture(orientation: u16) -> Vec<u8> {
         &base,
         1,
         &[
-            exif_segment(&camera_exif(orientation, orientation % 2 == 0)),
+            exif_segment(&camera_exif(orientation, orientation.is_multiple_of(2))),
             xmp_segment(XMP_PACKET),
             icc_segment(&fake_icc_profile()),
             comment_segment("taken at Ann's house, 12 Example Street"),
@@ -763,7 +763,10 @@ pub fn full_png_fixture(orientation: u16) -> Vec<u8> {
         &[
             png_chunk(b"gAMA", &45455u32.to_be_bytes()),
             png_chunk(b"iCCP", &iccp),
-            png_chunk(b"eXIf", &camera_exif(orientation, orientation % 2 == 0)),
+            png_chunk(
+                b"eXIf",
+                &camera_exif(orientation, orientation.is_multiple_of(2)),
+            ),
             png_chunk(b"pHYs", &[0, 0, 11, 19, 0, 0, 11, 19, 1]),
         ],
     );

@@ -134,7 +134,10 @@ pub fn full_webp_fixture(orientation: u16) -> Vec<u8> {
         vp8x_chunk(WEBP_ICC | WEBP_EXIF | WEBP_XMP, w, h),
         webp_chunk(b"ICCP", &fake_icc_profile()),
         vp8l_of(&gradient_webp(w, h, false)),
-        webp_chunk(b"EXIF", &camera_exif(orientation, orientation % 2 == 0)),
+        webp_chunk(
+            b"EXIF",
+            &camera_exif(orientation, orientation.is_multiple_of(2)),
+        ),
         webp_chunk(b"XMP ", XMP_PACKET.as_bytes()),
         webp_chunk(b"ABCD", b"vendor secret"),
     ]);
