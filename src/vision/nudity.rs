@@ -42,14 +42,7 @@ pub struct Classes {
     pub sexy: f32,
 }
 
-/// A feature map, height × width × channels, channels last.
-#[derive(Clone)]
-struct Map {
-    h: usize,
-    w: usize,
-    c: usize,
-    data: Vec<f32>,
-}
+use super::nn::{self, Map};
 
 enum Op {
     Input,
@@ -65,13 +58,16 @@ enum Op {
         same: bool,
         cout: usize,
         kernel: Vec<f32>,
-        bias: Option<Vec<f32>>,
+        /// Zeros for a layer without bias.
+        bias: Vec<f32>,
     },
     Depthwise {
         k: usize,
         stride: usize,
         same: bool,
         kernel: Vec<f32>,
+        /// Zeros (the model's depthwise layers have none; the shared kernel takes one).
+        bias: Vec<f32>,
     },
     Norm {
         scale: Vec<f32>,
@@ -181,24 +177,32 @@ impl Network {
                         right: int(&p[1][1])?,
                     }
                 }
-                "Conv2D" => Op::Conv {
-                    k: int(&config["kernel_size"][0])?,
-                    stride: int(&config["strides"][0])?,
-                    same: config["padding"] == "same",
-                    cout: int(&config["filters"])?,
-                    kernel: w("kernel")?,
-                    bias: if config["use_bias"] == true {
-                        Some(w("bias")?)
-                    } else {
-                        None
-                    },
-                },
-                "DepthwiseConv2D" => Op::Depthwise {
-                    k: int(&config["kernel_size"][0])?,
-                    stride: int(&config["strides"][0])?,
-                    same: config["padding"] == "same",
-                    kernel: w("depthwise_kernel")?,
-                },
+                "Conv2D" => {
+                    let cout = int(&config["filters"])?;
+                    Op::Conv {
+                        k: int(&config["kernel_size"][0])?,
+                        stride: int(&config["strides"][0])?,
+                        same: config["padding"] == "same",
+                        cout,
+                        kernel: w("kernel")?,
+                        bias: if config["use_bias"] == true {
+                            w("bias")?
+                        } else {
+                            vec![0.0; cout]
+                        },
+                    }
+                }
+                "DepthwiseConv2D" => {
+                    let k = int(&config["kernel_size"][0])?;
+                    let kernel = w("depthwise_kernel")?;
+                    Op::Depthwise {
+                        k,
+                        stride: int(&config["strides"][0])?,
+                        same: config["padding"] == "same",
+                        bias: vec![0.0; kernel.len() / (k * k).max(1)],
+                        kernel,
+                    }
+                }
                 "BatchNormalization" => {
                     let eps = config["epsilon"].as_f64().unwrap_or(1e-3) as f32;
                     let (gamma, beta, mean, var) = (
@@ -281,21 +285,14 @@ impl Network {
                     cout,
                     kernel,
                     bias,
-                } => {
-                    let x = arg(0)?;
-                    let x = if *same { same_pad(x, *k) } else { x.clone() };
-                    conv(&x, *k, *stride, *cout, kernel, bias.as_deref())?
-                }
+                } => nn::conv(arg(0)?, *k, *stride, *same, *cout, kernel, bias)?,
                 Op::Depthwise {
                     k,
                     stride,
                     same,
                     kernel,
-                } => {
-                    let x = arg(0)?;
-                    let x = if *same { same_pad(x, *k) } else { x.clone() };
-                    depthwise(&x, *k, *stride, kernel)?
-                }
+                    bias,
+                } => nn::depthwise(arg(0)?, *k, *stride, *same, kernel, bias)?,
                 Op::Norm { scale, shift } => {
                     let mut x = arg(0)?.clone();
                     for px in x.data.chunks_exact_mut(x.c) {
@@ -416,96 +413,6 @@ fn pad(x: &Map, top: usize, bottom: usize, left: usize, right: usize) -> Map {
         }
     }
     Map { h, w, c: x.c, data }
-}
-
-/// Keras "same" padding for stride 1: (k-1)/2 on each side.
-fn same_pad(x: &Map, k: usize) -> Map {
-    let p = (k - 1) / 2;
-    pad(x, p, k - 1 - p, p, k - 1 - p)
-}
-
-fn conv(
-    x: &Map,
-    k: usize,
-    stride: usize,
-    cout: usize,
-    kernel: &[f32],
-    bias: Option<&[f32]>,
-) -> Result<Map, Error> {
-    let cin = x.c;
-    if kernel.len() != k * k * cin * cout || x.h < k || x.w < k {
-        return Err(bad("a convolution's kernel does not fit its input"));
-    }
-    let (oh, ow) = ((x.h - k) / stride + 1, (x.w - k) / stride + 1);
-    let mut data = vec![0.0f32; oh * ow * cout];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let out = data
-                .get_mut((oy * ow + ox) * cout..(oy * ow + ox + 1) * cout)
-                .unwrap_or_default();
-            if let Some(b) = bias {
-                out.copy_from_slice(b.get(..cout).unwrap_or_default());
-            }
-            for ky in 0..k {
-                for kx in 0..k {
-                    let at = ((oy * stride + ky) * x.w + ox * stride + kx) * cin;
-                    let px = x.data.get(at..at + cin).unwrap_or_default();
-                    let wbase = (ky * k + kx) * cin * cout;
-                    for (ci, &v) in px.iter().enumerate() {
-                        if v == 0.0 {
-                            continue;
-                        }
-                        let row = kernel
-                            .get(wbase + ci * cout..wbase + (ci + 1) * cout)
-                            .unwrap_or_default();
-                        for (o, &wv) in out.iter_mut().zip(row) {
-                            *o += v * wv;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(Map {
-        h: oh,
-        w: ow,
-        c: cout,
-        data,
-    })
-}
-
-fn depthwise(x: &Map, k: usize, stride: usize, kernel: &[f32]) -> Result<Map, Error> {
-    let c = x.c;
-    if kernel.len() != k * k * c || x.h < k || x.w < k {
-        return Err(bad("a depthwise kernel does not fit its input"));
-    }
-    let (oh, ow) = ((x.h - k) / stride + 1, (x.w - k) / stride + 1);
-    let mut data = vec![0.0f32; oh * ow * c];
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let out = data
-                .get_mut((oy * ow + ox) * c..(oy * ow + ox + 1) * c)
-                .unwrap_or_default();
-            for ky in 0..k {
-                for kx in 0..k {
-                    let at = ((oy * stride + ky) * x.w + ox * stride + kx) * c;
-                    let px = x.data.get(at..at + c).unwrap_or_default();
-                    let wk = kernel
-                        .get((ky * k + kx) * c..(ky * k + kx + 1) * c)
-                        .unwrap_or_default();
-                    for ((o, &v), &wv) in out.iter_mut().zip(px).zip(wk) {
-                        *o += v * wv;
-                    }
-                }
-            }
-        }
-    }
-    Ok(Map {
-        h: oh,
-        w: ow,
-        c,
-        data,
-    })
 }
 
 fn avg_pool(x: &Map, k: usize) -> Map {
