@@ -250,6 +250,13 @@ pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<JsValu
     to_js(&nudity)
 }
 
+/// Parses the face and/or nudity models and runs them once on a small picture, so that the first
+/// photo is looked at as fast as the next ones (called while the person is still choosing).
+#[wasm_bindgen(js_name = prepareVision)]
+pub fn prepare_vision(faces: bool, nudity: bool) -> Result<(), JsValue> {
+    crate::vision::prepare(faces, nudity).map_err(|e| js_error(&e))
+}
+
 /// The classifier on its own input (224×224×3 floats in 0..1): for checking it against
 /// TensorFlow.js.
 #[wasm_bindgen(js_name = classifyNudityInput)]

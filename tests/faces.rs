@@ -400,6 +400,27 @@ fn no_face_in_the_corpus_faceless_photos() {
 }
 
 #[test]
+fn getting_the_networks_ready_changes_nothing_they_find() {
+    // The guard prepares the networks while the person chooses a photo; a look before and after
+    // must give the same boxes and the same nudity score.
+    let photo = group_photo();
+    let small = image::imageops::resize(photo, 640, 436, image::imageops::FilterType::Triangle);
+    let rgba = image::DynamicImage::ImageRgb8(small).to_rgba8();
+    let before = detect_faces_rgba(rgba.as_raw(), 640, 436, 1666, 1136).unwrap();
+    let nude_before = sentinelle::vision::detect_nudity_rgba(rgba.as_raw(), 640, 436).unwrap();
+    sentinelle::vision::prepare(true, true).unwrap();
+    sentinelle::vision::prepare(false, false).unwrap();
+    let after = detect_faces_rgba(rgba.as_raw(), 640, 436, 1666, 1136).unwrap();
+    let nude_after = sentinelle::vision::detect_nudity_rgba(rgba.as_raw(), 640, 436).unwrap();
+    assert!(before.faces.len() >= 8, "{}", before.faces.len());
+    assert_eq!(
+        serde_json::to_string(&before).unwrap(),
+        serde_json::to_string(&after).unwrap()
+    );
+    assert_eq!(nude_before.score.to_bits(), nude_after.score.to_bits());
+}
+
+#[test]
 fn pixels_from_the_browser_give_boxes_in_photo_pixels() {
     // The guard hands over an upright RGBA copy the browser scaled down; boxes come back in the
     // photo's own pixels.
