@@ -250,8 +250,9 @@ pub fn detect_nudity_rgba(rgba: &[u8], width: u32, height: u32) -> Result<JsValu
     to_js(&nudity)
 }
 
-/// Parses the face and/or nudity models and runs them once on a small picture, so that the first
-/// photo is looked at as fast as the next ones (called while the person is still choosing).
+/// Parses the face and/or nudity models and runs them once on a grey picture of the quick look's
+/// size (640 px), so that the first photo is looked at as fast as the next ones (called while the
+/// person is still choosing).
 #[wasm_bindgen(js_name = prepareVision)]
 pub fn prepare_vision(faces: bool, nudity: bool) -> Result<(), JsValue> {
     crate::vision::prepare(faces, nudity).map_err(|e| js_error(&e))

@@ -644,7 +644,9 @@ async function onInit(event) {
   Promise.all([policy, engineReady]).then(([p]) => {
     setTimeout(() => {
       if (requested || p.settings.rules.face === 'off') return;
-      try { prepareVision(true, false); } catch { /* the look itself reports the failure */ }
+      // A failed warm-up changes nothing: the look itself then fails the same way (the photo is
+      // then checked without faces, as when the browser cannot decode it).
+      try { prepareVision(true, false); } catch { /* see above */ }
     }, 0);
   }, () => {});
   port.onmessage = (message) => {

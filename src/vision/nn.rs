@@ -1,13 +1,25 @@
-//! The few neural-network layers the face detector needs, on feature maps kept channels-last in
-//! `f32`, the layout TensorFlow Lite uses (so converted weights are read as they are).
+//! The few neural-network layers the face detector and the nudity classifier need, on feature
+//! maps kept channels-last in `f32`, the layout TensorFlow Lite and TensorFlow.js use (so
+//! converted weights are read as they are).
 //!
-//! Every function checks that its operands fit and returns an error otherwise: the network
-//! description is compiled in, but a wrong one must fail the look at faces, not the engine.
+//! Every function checks that its operands fit and returns an error otherwise (or, for the
+//! infallible ones, reads only what is there): the network descriptions are compiled in, but a
+//! wrong one must fail the look at the photo, not the engine.
 
 use crate::Error;
 
 fn bad(what: &str) -> Error {
-    Error::malformed(format!("the face model does not fit: {what}"))
+    Error::malformed(format!("a vision model does not fit: {what}"))
+}
+
+/// A map a convolution can read: no side of zero, and exactly `h × w × c` values (the fields
+/// are public, so a map may say otherwise).
+fn usable(x: &Map) -> Result<(), Error> {
+    let len = x.h.checked_mul(x.w).and_then(|n| n.checked_mul(x.c));
+    if x.h == 0 || x.w == 0 || x.c == 0 || len != Some(x.data.len()) {
+        return Err(bad("a feature map is empty or not the size it says"));
+    }
+    Ok(())
 }
 
 /// A feature map, height × width × channels, channels last.
@@ -68,6 +80,7 @@ pub fn conv(
     kernel: &[f32],
     bias: &[f32],
 ) -> Result<Map, Error> {
+    usable(x)?;
     let cin = x.c;
     if kernel.len() != k * k * cin * cout || bias.len() != cout {
         return Err(bad("a convolution's kernel does not fit its input"));
@@ -121,7 +134,7 @@ fn pointwise(x: &Map, cout: usize, kernel: &[f32], bias: &[f32]) -> Map {
     let eights = Lanes::<8>::new(kernel, bias, cin, cout, 0, cout / 8);
     let fours = Lanes::<4>::new(kernel, bias, cin, cout, eights.end(), (cout % 8) / 4);
     let ones = Lanes::<1>::new(kernel, bias, cin, cout, fours.end(), cout % 4);
-    // About 32 KB of input per tile.
+    // About 32 KB of input per tile (between 16 and 256 pixels).
     let tile = (8192 / cin).clamp(16, 256);
     for (src, dst) in x
         .data
@@ -232,6 +245,7 @@ pub fn depthwise(
     kernel: &[f32],
     bias: &[f32],
 ) -> Result<Map, Error> {
+    usable(x)?;
     let c = x.c;
     if kernel.len() != k * k * c || bias.len() != c {
         return Err(bad("a depthwise kernel does not fit its input"));
@@ -422,7 +436,7 @@ pub fn add_into(a: &mut Map, b: &Map) -> Result<(), Error> {
 pub fn max_pool2(x: &Map) -> Map {
     let (oh, ow) = (x.h.div_ceil(2), x.w.div_ceil(2));
     let mut out = Map::zeros(oh, ow, x.c);
-    for (i, o) in out.data.chunks_exact_mut(x.c).enumerate() {
+    for (i, o) in out.data.chunks_exact_mut(x.c.max(1)).enumerate() {
         let (oy, ox) = (i / ow, i % ow);
         o.fill(f32::NEG_INFINITY);
         for y in (oy * 2)..(oy * 2 + 2).min(x.h) {
@@ -442,7 +456,11 @@ pub fn max_pool2(x: &Map) -> Map {
 pub fn pad_channels(x: &Map, extra: usize) -> Map {
     let c = x.c + extra;
     let mut out = Map::zeros(x.h, x.w, c);
-    for (o, px) in out.data.chunks_exact_mut(c).zip(x.data.chunks_exact(x.c)) {
+    for (o, px) in out
+        .data
+        .chunks_exact_mut(c.max(1))
+        .zip(x.data.chunks_exact(x.c.max(1)))
+    {
         if let Some(head) = o.get_mut(..x.c) {
             head.copy_from_slice(px);
         }
@@ -464,7 +482,7 @@ pub fn upsample2(x: &Map) -> Map {
         (lo_i, hi_i, frac)
     };
     let mut out = Map::zeros(oh, ow, x.c);
-    for (i, o) in out.data.chunks_exact_mut(x.c).enumerate() {
+    for (i, o) in out.data.chunks_exact_mut(x.c.max(1)).enumerate() {
         let (oy, ox) = (i / ow, i % ow);
         let (y0, y1, fy) = taps(oy, x.h);
         let (x0, x1, fx) = taps(ox, x.w);
@@ -498,10 +516,18 @@ mod tests {
         }
     }
 
-    /// A convolution written the slow, obvious way, with explicit zero padding.
-    fn reference_conv(x: &Map, k: usize, s: usize, cout: usize, w: &[f32], b: &[f32]) -> Map {
-        let (oh, pt) = same(x.h, k, s);
-        let (ow, pl) = same(x.w, k, s);
+    /// A convolution written the slow, obvious way, with explicit zero padding ("same") or none
+    /// ("valid").
+    fn reference_conv(
+        x: &Map,
+        (k, s, pad): (usize, usize, bool),
+        cout: usize,
+        w: &[f32],
+        b: &[f32],
+    ) -> Map {
+        let valid = |n: usize| ((n - k) / s + 1, 0);
+        let (oh, pt) = if pad { same(x.h, k, s) } else { valid(x.h) };
+        let (ow, pl) = if pad { same(x.w, k, s) } else { valid(x.w) };
         let mut out = Map::zeros(oh, ow, cout);
         for oy in 0..oh {
             for ox in 0..ow {
@@ -545,15 +571,21 @@ mod tests {
             (17, 13, 1, 1, 40, 29),
             (17, 13, 3, 1, 16, 1),
             (9, 11, 3, 1, 12, 5),
+            (9, 10, 3, 2, 16, 8),
         ];
-        for (h, w, k, s, cin, cout) in shapes {
+        // Each shape with "same" padding and with none ("valid", as the nudity model pads its
+        // own stride-2 layers beforehand).
+        for ((h, w, k, s, cin, cout), pad) in shapes
+            .into_iter()
+            .flat_map(|shape| [(shape, true), (shape, false)])
+        {
             let x = map(h, w, cin, |i| ((i * 37 % 11) as f32 - 5.0) / 4.0);
             let kernel: Vec<f32> = (0..k * k * cin * cout)
                 .map(|i| ((i * 13 % 7) as f32 - 3.0) / 5.0)
                 .collect();
             let bias: Vec<f32> = (0..cout).map(|i| (i % 5) as f32 / 4.0 - 0.5).collect();
-            let got = conv(&x, k, s, true, cout, &kernel, &bias).unwrap();
-            let want = reference_conv(&x, k, s, cout, &kernel, &bias);
+            let got = conv(&x, k, s, pad, cout, &kernel, &bias).unwrap();
+            let want = reference_conv(&x, (k, s, pad), cout, &kernel, &bias);
             assert_eq!((got.h, got.w, got.c), (want.h, want.w, want.c));
             for (a, b) in got.data.iter().zip(&want.data) {
                 assert!(
@@ -573,8 +605,8 @@ mod tests {
                     full[(t * c + ch) * c + ch] = dk[t * c + ch];
                 }
             }
-            let got = depthwise(&x, k, s, true, &dk, &db).unwrap();
-            let want = reference_conv(&x, k, s, c, &full, &db);
+            let got = depthwise(&x, k, s, pad, &dk, &db).unwrap();
+            let want = reference_conv(&x, (k, s, pad), c, &full, &db);
             assert_eq!((got.h, got.w, got.c), (want.h, want.w, want.c));
             for (a, b) in got.data.iter().zip(&want.data) {
                 assert!(
@@ -609,5 +641,18 @@ mod tests {
         assert_eq!(sum.data, vec![8.0, 10.0, 14.0, 16.0]);
         assert!(conv(&x, 3, 1, false, 1, &[0.0; 8], &[0.0]).is_err());
         assert!(conv(&map(2, 2, 1, |_| 0.0), 3, 1, false, 1, &[0.0; 9], &[0.0]).is_err());
+        // Maps that are empty or not the size they say are errors, not panics.
+        let no_channels = map(3, 3, 0, |_| 0.0);
+        assert!(conv(&no_channels, 3, 1, true, 2, &[], &[0.0; 2]).is_err());
+        assert!(depthwise(&no_channels, 3, 1, true, &[], &[]).is_err());
+        let no_columns = map(3, 0, 4, |_| 0.0);
+        assert!(depthwise(&no_columns, 3, 1, true, &[0.0; 36], &[0.0; 4]).is_err());
+        let mut short = map(4, 4, 4, |_| 1.0);
+        short.data.truncate(10);
+        assert!(conv(&short, 3, 2, true, 1, &[0.0; 36], &[0.0]).is_err());
+        assert!(depthwise(&short, 3, 1, true, &[0.0; 36], &[0.0; 4]).is_err());
+        assert_eq!(max_pool2(&no_channels).data.len(), 0);
+        assert_eq!(pad_channels(&no_channels, 0).data.len(), 0);
+        assert_eq!(upsample2(&no_channels).data.len(), 0);
     }
 }

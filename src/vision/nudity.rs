@@ -66,7 +66,7 @@ enum Op {
         stride: usize,
         same: bool,
         kernel: Vec<f32>,
-        /// Zeros (the model's depthwise layers have none; the shared kernel takes one).
+        /// Zeros for a layer without bias (the shipped model's depthwise layers have none).
         bias: Vec<f32>,
     },
     Norm {
@@ -199,7 +199,11 @@ impl Network {
                         k,
                         stride: int(&config["strides"][0])?,
                         same: config["padding"] == "same",
-                        bias: vec![0.0; kernel.len() / (k * k).max(1)],
+                        bias: if config["use_bias"] == true {
+                            w("bias")?
+                        } else {
+                            vec![0.0; kernel.len() / (k * k).max(1)]
+                        },
                         kernel,
                     }
                 }
@@ -229,7 +233,9 @@ impl Network {
                 },
                 "Add" => Op::Add,
                 "AveragePooling2D" => Op::AvgPool {
-                    k: int(&config["pool_size"][0])?,
+                    k: Some(int(&config["pool_size"][0])?)
+                        .filter(|&k| k > 0)
+                        .ok_or_else(|| bad(format!("{name}: a pool of size 0")))?,
                 },
                 "Flatten" => Op::Flatten,
                 "Dropout" => Op::Identity,
@@ -295,7 +301,7 @@ impl Network {
                 } => nn::depthwise(arg(0)?, *k, *stride, *same, kernel, bias)?,
                 Op::Norm { scale, shift } => {
                     let mut x = arg(0)?.clone();
-                    for px in x.data.chunks_exact_mut(x.c) {
+                    for px in x.data.chunks_exact_mut(x.c.max(1)) {
                         for ((v, s), b) in px.iter_mut().zip(scale).zip(shift) {
                             *v = *v * s + b;
                         }
