@@ -302,6 +302,21 @@ async function deterrenceTexts() {
 }
 
 /**
+ * What the settings will have the photos looked for on `host` ('' while the files have not come:
+ * the host comes with them).
+ * @param {Awaited<ReturnType<typeof loadPolicy>>} policy
+ * @param {string} host
+ * @returns {Look}
+ */
+function lookOf(policy, host) {
+  return {
+    // On a "nudify" or face-swap site a face is the very risk, whatever the settings say of faces.
+    faces: policy.settings.rules.face !== 'off' || hostIn(host, policy.nudifySites),
+    nudity: policy.settings.rules.nudity !== 'off',
+  };
+}
+
+/**
  * @param {MessagePort} port
  * @param {File[]} files
  * @param {boolean} folder
@@ -310,12 +325,7 @@ async function deterrenceTexts() {
  */
 async function serve(port, files, folder, host, clipboard) {
   const [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
-  /** @type {Look} */
-  // On a "nudify" or face-swap site a face is the very risk, whatever the settings say of faces.
-  const look = {
-    faces: policy.settings.rules.face !== 'off' || hostIn(host, policy.nudifySites),
-    nudity: policy.settings.rules.nudity !== 'off',
-  };
+  const look = lookOf(policy, host);
   if (look.nudity) startNudityThread();
   const reports = await Promise.all(files.map((file) => check(file, look)));
   const verdict = decide(policy.settings, { risks: risksOf(reports), host, nudifySites: policy.nudifySites });
@@ -634,7 +644,7 @@ async function onInit(event) {
   // the upload begins, and the nudity thread starts if they will want it.
   const policy = loadPolicy();
   policyReady = policy;
-  policy.then((p) => { if (p.settings.rules.nudity !== 'off') startNudityThread(); });
+  policy.then((p) => { if (lookOf(p, '').nudity) startNudityThread(); });
   let requested = false;
   // While the person chooses, the face network is made ready here (as the nudity one is in its
   // thread): parsed and run once on a grey 640 px picture (about 110 ms of this frame's time, in
@@ -643,7 +653,7 @@ async function onInit(event) {
   // are already here: there is nothing to hide the work behind.
   Promise.all([policy, engineReady]).then(([p]) => {
     setTimeout(() => {
-      if (requested || p.settings.rules.face === 'off') return;
+      if (requested || !lookOf(p, '').faces) return;
       // A failed warm-up changes nothing: the look itself then fails the same way (the photo is
       // then checked without faces, as when the browser cannot decode it).
       try { prepareVision(true, false); } catch { /* see above */ }

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::nn::{self, Map};
 use crate::Error;
 
 const MODEL_JSON: &str = include_str!("../../models/nsfw_mobilenet_v2/model.json");
@@ -41,8 +42,6 @@ pub struct Classes {
     pub porn: f32,
     pub sexy: f32,
 }
-
-use super::nn::{self, Map};
 
 enum Op {
     Input,
@@ -161,6 +160,14 @@ impl Network {
                     .cloned()
                     .ok_or_else(|| bad(format!("no weight {name}/{suffix}")))
             };
+            // A convolution's bias, or zeros for one without (as the kernels take one).
+            let bias = |n: usize| {
+                if config["use_bias"] == true {
+                    w("bias")
+                } else {
+                    Ok(vec![0.0; n])
+                }
+            };
             let int = |v: &Value| {
                 v.as_u64()
                     .map(|n| n as usize)
@@ -185,11 +192,7 @@ impl Network {
                         same: config["padding"] == "same",
                         cout,
                         kernel: w("kernel")?,
-                        bias: if config["use_bias"] == true {
-                            w("bias")?
-                        } else {
-                            vec![0.0; cout]
-                        },
+                        bias: bias(cout)?,
                     }
                 }
                 "DepthwiseConv2D" => {
@@ -199,11 +202,7 @@ impl Network {
                         k,
                         stride: int(&config["strides"][0])?,
                         same: config["padding"] == "same",
-                        bias: if config["use_bias"] == true {
-                            w("bias")?
-                        } else {
-                            vec![0.0; kernel.len() / (k * k).max(1)]
-                        },
+                        bias: bias(kernel.len() / (k * k).max(1))?,
                         kernel,
                     }
                 }
