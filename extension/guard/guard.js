@@ -656,7 +656,11 @@ async function onInit(event) {
       if (requested || !lookOf(p, '').faces) return;
       // A failed warm-up changes nothing: the look itself then fails the same way (the photo is
       // then checked without faces, as when the browser cannot decode it).
-      try { prepareVision(true, false); } catch { /* see above */ }
+      try {
+        prepareVision(true, false);
+        // Only this frame's own document says so (the page cannot read it); tests wait for it.
+        document.documentElement.dataset.facesReady = 'true';
+      } catch { /* see above */ }
     }, 0);
   }, () => {});
   port.onmessage = (message) => {

@@ -585,10 +585,13 @@ const CLI = new URL('../../target/release/sentinelle', import.meta.url).pathname
 
 /**
  * A fresh browser set to the teen profile (faces are warned about), showing the warning for
- * `photo` chosen on the demo page.
+ * `photo` chosen on the demo page: set on the input, or (`chooser`) chosen in the file chooser
+ * once the guard made ready while it is open has run its face network once (as while a person
+ * chooses).
  * @param {string} photo
+ * @param {{chooser?: boolean}} [how]
  */
-async function teenWarning(photo) {
+async function teenWarning(photo, { chooser = false } = {}) {
   const { context: ctx, extensionId } = await launchChromium(chromium);
   const options = await ctx.newPage();
   await options.goto(`chrome-extension://${extensionId}/options/options.html`);
@@ -599,7 +602,14 @@ async function teenWarning(photo) {
   await options.close();
   const page = await ctx.newPage();
   await page.goto(`${server.url}/`);
-  await page.setInputFiles('#photo', photo);
+  if (chooser) {
+    const [opened] = await Promise.all([page.waitForEvent('filechooser'), page.click('#photo')]);
+    const ready = await guardFrame(page);
+    await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true');
+    await opened.setFiles(photo);
+  } else {
+    await page.setInputFiles('#photo', photo);
+  }
   const frame = await guardFrame(page);
   await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
   return { ctx, page, frame };
@@ -652,25 +662,28 @@ test('chromium: a photo with a face at the top (teen profile): "crop the faces o
   }
 });
 
-test('chromium: a selfie with a clear face (teen profile): the warning says so and the page gets the photo with the face blurred', async () => {
-  const { ctx, page, frame } = await teenWarning(fixtures.face);
-  try {
-    assert.equal(await frame.locator('#title').textContent(), 'This photo shows a clear face');
-    assert.equal(await frame.locator('#clean').textContent(), 'Blur the faces and upload');
-    assert.equal(await frame.locator('#preview').isVisible(), true, 'a preview with the face outlined');
-    // The crop also cuts two neighbours' faces, enlarged with it: every reusable face is outlined.
-    assert.match(await frame.locator('#preview').getAttribute('aria-label') ?? '', /^Preview of the photo, with [1-9] face\(s\) outlined$/);
-    // The outline is drawn in the preview's pixels (amber stroke somewhere on the canvas).
-    assert.ok(await frame.evaluate(() => {
-      const c = /** @type {HTMLCanvasElement} */ (document.getElementById('preview'));
-      const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
-      for (let i = 0; i < d.length; i += 4) if ((d[i] ?? 0) > 230 && Math.abs((d[i + 1] ?? 0) - 158) < 12 && (d[i + 2] ?? 255) < 30) return true;
-      return false;
-    }), 'the face is outlined');
-    await pressInGuard(page, frame, '#clean');
-    const { sent } = await sentWithoutFaces(page, fixtures.face);
-    assert.ok(sent.sha256 !== sha256File(fixtures.face), 'a changed copy was sent');
-  } finally {
-    await ctx.close();
-  }
-});
+for (const chooser of [false, true]) {
+  const how = chooser ? '; chosen in the file chooser, the guard and its face network made ready meanwhile' : '';
+  test(`chromium: a selfie with a clear face (teen profile${how}): the warning says so and the page gets the photo with the face blurred`, async () => {
+    const { ctx, page, frame } = await teenWarning(fixtures.face, { chooser });
+    try {
+      assert.equal(await frame.locator('#title').textContent(), 'This photo shows a clear face');
+      assert.equal(await frame.locator('#clean').textContent(), 'Blur the faces and upload');
+      assert.equal(await frame.locator('#preview').isVisible(), true, 'a preview with the face outlined');
+      // The crop also cuts two neighbours' faces, enlarged with it: every reusable face is outlined.
+      assert.match(await frame.locator('#preview').getAttribute('aria-label') ?? '', /^Preview of the photo, with [1-9] face\(s\) outlined$/);
+      // The outline is drawn in the preview's pixels (amber stroke somewhere on the canvas).
+      assert.ok(await frame.evaluate(() => {
+        const c = /** @type {HTMLCanvasElement} */ (document.getElementById('preview'));
+        const d = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) if ((d[i] ?? 0) > 230 && Math.abs((d[i + 1] ?? 0) - 158) < 12 && (d[i + 2] ?? 255) < 30) return true;
+        return false;
+      }), 'the face is outlined');
+      await pressInGuard(page, frame, '#clean');
+      const { sent } = await sentWithoutFaces(page, fixtures.face);
+      assert.ok(sent.sha256 !== sha256File(fixtures.face), 'a changed copy was sent');
+    } finally {
+      await ctx.close();
+    }
+  });
+}

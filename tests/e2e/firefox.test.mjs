@@ -320,42 +320,54 @@ test('firefox: a parent sets a child profile and a PIN; a GPS photo then goes as
   }
 });
 
-test('firefox: a photo with a face at the top (teen profile): "crop the faces out" gives the page the engine\'s crop, without face or metadata', async () => {
-  const options = await openExtensionTab(OPTIONS_URL);
-  try {
-    await options.waitForSelector('body[data-ready]');
-    await options.click('input[name=profile][value=teen]');
-    await options.click('#save');
-    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
-
-    const page = await browser.newPage();
+for (const chooser of [false, true]) {
+  const how = chooser ? '; chosen in the file chooser, the guard and its face network made ready meanwhile' : '';
+  test(`firefox: a photo with a face at the top (teen profile${how}): "crop the faces out" gives the page the engine's crop, without face or metadata`, async () => {
+    const options = await openExtensionTab(OPTIONS_URL);
     try {
-      await page.goto(`${server.url}/`);
-      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector('#photo'));
-      await input.uploadFile(fixtures.faceAbove);
-      const frame = await guardFrame(page);
-      await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
-      assert.equal((await frame.$eval('#crop', (el) => el.textContent ?? '')).trim(), 'Crop the faces out and upload');
-      assert.equal(await frame.$eval('#crop', (el) => /** @type {HTMLElement} */ (el).hidden), false, 'the crop is offered');
-      await frame.click('#crop');
-      await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1, { timeout: 30_000 });
-      await page.waitForFunction(() => !document.querySelector('sentinelle-guard'));
-      await Promise.all([page.waitForNavigation(), page.click('#send')]);
-      const sent = server.received.at(-1)?.files[0];
-      assert.equal(sent?.name, 'outfit.jpg');
-      const copy = join(fixtures.dir, 'firefox-sent-outfit.jpg');
-      writeFileSync(copy, sent?.bytes ?? Buffer.alloc(0));
-      const expected = join(fixtures.dir, 'firefox-expected-outfit.jpg');
-      execFileSync(join(ROOT, 'target', 'release', 'sentinelle'), ['crop-faces', fixtures.faceAbove, expected]);
-      assert.equal(sha256File(copy), sha256File(expected), 'the page got the engine\'s crop');
+      await options.waitForSelector('body[data-ready]');
+      await options.click('input[name=profile][value=teen]');
+      await options.click('#save');
+      await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${server.url}/`);
+        if (chooser) {
+          // As while a person chooses: the guard is made ready and runs its face network once
+          // while the chooser is open; then the photo is chosen.
+          const [opened] = await Promise.all([page.waitForFileChooser(), page.click('#photo')]);
+          const ready = await guardFrame(page);
+          await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true');
+          await opened.accept([fixtures.faceAbove]);
+        } else {
+          const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector('#photo'));
+          await input.uploadFile(fixtures.faceAbove);
+        }
+        const frame = await guardFrame(page);
+        await frame.waitForFunction(() => Boolean(document.body.dataset.mode));
+        assert.equal((await frame.$eval('#crop', (el) => el.textContent ?? '')).trim(), 'Crop the faces out and upload');
+        assert.equal(await frame.$eval('#crop', (el) => /** @type {HTMLElement} */ (el).hidden), false, 'the crop is offered');
+        await frame.click('#crop');
+        await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('photo')).files?.length === 1, { timeout: 30_000 });
+        await page.waitForFunction(() => !document.querySelector('sentinelle-guard'));
+        await Promise.all([page.waitForNavigation(), page.click('#send')]);
+        const sent = server.received.at(-1)?.files[0];
+        assert.equal(sent?.name, 'outfit.jpg');
+        const copy = join(fixtures.dir, 'firefox-sent-outfit.jpg');
+        writeFileSync(copy, sent?.bytes ?? Buffer.alloc(0));
+        const expected = join(fixtures.dir, 'firefox-expected-outfit.jpg');
+        execFileSync(join(ROOT, 'target', 'release', 'sentinelle'), ['crop-faces', fixtures.faceAbove, expected]);
+        assert.equal(sha256File(copy), sha256File(expected), 'the page got the engine\'s crop');
+      } finally {
+        await page.close();
+      }
     } finally {
-      await page.close();
+      await options.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove(['settings']));
+      await options.close();
     }
-  } finally {
-    await options.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove(['settings']));
-    await options.close();
-  }
-});
+  });
+}
 
 test('firefox: a policies.json policy locks a setting; the options page shows it locked', { skip: canUseMountNamespace() ? false : 'no private mount namespace here (needs root or user namespaces)' }, async () => {
   const policy = join(fixtures.dir, 'policies.json');
