@@ -45,6 +45,16 @@ export function manifestFor(browser, base) {
   return manifest;
 }
 
+/**
+ * The JS snippets wasm-bindgen wrote for the engine (inline JS of src/wasm.rs), as the paths
+ * sentinelle.js imports them by: only those, as pkg/snippets/ can keep a stale build's.
+ * @returns {string[]}
+ */
+function snippets() {
+  const glue = readFileSync(join(pkg, 'sentinelle.js'), 'utf8');
+  return [...glue.matchAll(/from '\.\/(snippets\/[^']+)'/g)].map((match) => match[1] ?? '');
+}
+
 /** @param {string} browser */
 function build(browser) {
   const out = join(dist, browser);
@@ -55,7 +65,10 @@ function build(browser) {
   mkdirSync(join(out, 'data'));
   cpSync(join(root, 'data', 'deterrence.json'), join(out, 'data', 'deterrence.json'));
   mkdirSync(join(out, 'pkg'));
-  for (const file of ['sentinelle.js', 'sentinelle_bg.wasm']) cpSync(join(pkg, file), join(out, 'pkg', file));
+  for (const file of ['sentinelle.js', 'sentinelle_bg.wasm', ...snippets()]) {
+    mkdirSync(dirname(join(out, 'pkg', file)), { recursive: true });
+    cpSync(join(pkg, file), join(out, 'pkg', file));
+  }
   const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(browser, base), null, 2)}\n`);
   const zip = join(dist, `sentinelle-${browser}.zip`);

@@ -70,6 +70,22 @@ fn analyze_gives_camel_case_findings_and_the_position() {
     assert_eq!(get(&location, "altitudeM").as_f64(), Some(common::ALTITUDE));
 }
 
+/// The facade builds the analysis in JS from a packed string (for speed): it must be exactly what
+/// serde makes of the core's result, for a photo full of metadata (text with quotes, accents and
+/// spaces among it) and for one with none.
+#[wasm_bindgen_test]
+fn analyze_is_exactly_the_cores_analysis() {
+    let comment = common::comment_segment("« chez moi », 12 rue de l'Église\tParis \"3e\"");
+    let full = common::insert_segments(&common::full_fixture(6), 0, &[comment]);
+    for bytes in [full, common::gradient_jpeg(32, 24)] {
+        // Through JSON.parse, so numbers are written the same way (35, not serde's 35.0).
+        let native = serde_json::to_string(&sentinelle::analyze(&bytes).unwrap()).unwrap();
+        let native = js_sys::JSON::stringify(&js_sys::JSON::parse(&native).unwrap()).unwrap();
+        let js = js_sys::JSON::stringify(&analyze(&bytes).unwrap()).unwrap();
+        assert_eq!(String::from(js), String::from(native));
+    }
+}
+
 #[wasm_bindgen_test]
 fn a_photo_without_metadata_has_no_findings_and_a_null_location() {
     let analysis = analyze(&common::gradient_jpeg(32, 24)).unwrap();

@@ -20,8 +20,7 @@ pub(crate) mod webp_findings;
 pub(crate) mod xmp;
 
 /// The container format of an analysed file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
     Jpeg,
@@ -35,8 +34,7 @@ pub enum Format {
 
 /// What kind of thing a finding gives away. Declaration order is the order findings are listed
 /// in (most sensitive first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Category {
     /// Where the photo was taken (GPS, place names).
@@ -62,8 +60,7 @@ pub enum Category {
 
 /// How much a finding can hurt the person if a stranger reads it. The warning leads with the
 /// high ones; the cleaner removes all of them alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// Leads someone to the person or links their photos: a position, a serial number, a
     /// name, a hidden image that differs from the photo shown.
@@ -73,6 +70,60 @@ pub enum Severity {
     /// Common to millions of photos: the camera model, the software, data of unknown meaning.
     Low,
 }
+
+impl Format {
+    /// The name JavaScript and JSON see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpeg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+            Self::Gif => "gif",
+            Self::Heif => "heif",
+            Self::Avif => "avif",
+        }
+    }
+}
+
+impl Category {
+    /// The name JavaScript and JSON see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Location => "location",
+            Self::Device => "device",
+            Self::Person => "person",
+            Self::Time => "time",
+            Self::Software => "software",
+            Self::HiddenImage => "hidden-image",
+            Self::Text => "text",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl Severity {
+    /// The name JavaScript and JSON see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
+/// The three enums serialise as their `as_str` names, so serde output (JSON, the CLI) and the
+/// wasm facade's own conversion (which passes the names as text) cannot disagree.
+macro_rules! serialize_as_str {
+    ($($name:ty),*) => {$(
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Format, Category, Severity);
 
 /// One thing the photo gives away.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
