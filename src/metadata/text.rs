@@ -13,6 +13,15 @@ pub fn clean_text(bytes: &[u8]) -> Option<String> {
 
 /// [`clean_text`] for text that is already decoded.
 pub fn clean_str(text: &str) -> Option<String> {
+    // Most values are already clean (printable ASCII, single spaces inside, short): one copy.
+    if is_clean_ascii(text) {
+        return Some(text.to_string());
+    }
+    clean_str_by_char(text)
+}
+
+/// [`clean_str`] a character at a time: the general case.
+fn clean_str_by_char(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut chars = 0usize;
     let mut pending_space = false;
@@ -40,6 +49,18 @@ pub fn clean_str(text: &str) -> Option<String> {
     } else {
         Some(out)
     }
+}
+
+/// Whether [`clean_str`] would return `text` unchanged because it is printable ASCII with no
+/// space at either end, no two spaces in a row and at most [`MAX_VALUE_CHARS`] characters.
+fn is_clean_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_VALUE_CHARS
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes.iter().all(|&b| (b' '..=b'~').contains(&b))
+        && !bytes.windows(2).any(|pair| pair == b"  ")
 }
 
 /// Sizes as people read them: "512 bytes", "4.2 kB", "1.3 MB" (powers of 1000).
@@ -73,6 +94,35 @@ mod tests {
     }
 
     use super::*;
+
+    /// The one-copy path is taken only where the general one would give the text unchanged.
+    #[test]
+    fn clean_ascii_is_what_the_general_cleaning_leaves_unchanged() {
+        let mut seed = 12345u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            seed >> 16
+        };
+        let alphabet = b"ab Z9~ \t\x7f\x01.-";
+        for _ in 0..20_000 {
+            let lengths = [0, 1, 2, 3, 10, 199, 200, 201, 250];
+            let len = lengths
+                .get(next() as usize % lengths.len())
+                .copied()
+                .unwrap_or(0);
+            let text: String = (0..len)
+                .filter_map(|_| alphabet.get(next() as usize % alphabet.len()))
+                .map(|&b| char::from(b))
+                .collect();
+            let general = super::clean_str_by_char(&text);
+            assert_eq!(
+                super::is_clean_ascii(&text),
+                general.as_deref() == Some(text.as_str()),
+                "{text:?}"
+            );
+            assert_eq!(super::clean_str(&text), general, "{text:?}");
+        }
+    }
 
     #[test]
     fn cleans_and_caps() {

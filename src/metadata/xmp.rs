@@ -246,6 +246,9 @@ fn strip_tags(xml: &[u8]) -> String {
 }
 
 fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
