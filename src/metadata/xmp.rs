@@ -59,6 +59,21 @@ const PROPERTIES: &[(&str, Category, &str)] = &[
     ("xmp:CreatorTool", Category::Software, "XMP:CreatorTool"),
 ];
 
+/// Bit n set when a property name is n bytes long (all are shorter than 63).
+const PROPERTY_LENGTHS: u64 = {
+    let mut bits = 0u64;
+    let mut rest = PROPERTIES;
+    while let [(name, _, _), tail @ ..] = rest {
+        assert!(
+            name.len() < 63,
+            "a property name too long for the length mask"
+        );
+        bits |= 1 << name.len();
+        rest = tail;
+    }
+    bits
+};
+
 /// Google camera apps put the unblurred original and depth maps in XMP as base64.
 const EMBEDDED_IMAGES: &[(&str, &str)] =
     &[("GImage:Data", "XMP:GImage"), ("GDepth:Data", "XMP:GDepth")];
@@ -88,6 +103,12 @@ pub fn xmp_findings(packet: &[u8], out: &mut FindingList) -> Option<GpsPosition>
         let Some(name) = packet.get(start..end) else {
             continue;
         };
+        // Most names in a packet (rdf:, xmlns:, stEvt:...) are not properties: those of a
+        // length no property has are passed over without comparing (a 36 kB Adobe packet spent
+        // a third of its time in this lookup).
+        if (PROPERTY_LENGTHS >> name.len().min(63)) & 1 == 0 {
+            continue;
+        }
         let Some(index) = PROPERTIES.iter().position(|(p, _, _)| p.as_bytes() == name) else {
             continue;
         };
