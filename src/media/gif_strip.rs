@@ -35,14 +35,20 @@ fn verify(out: &[u8], original: &[u8], layout: &GifLayout, limits: &Limits) -> R
     if !check.has_trailer || !check.trailing.is_empty() {
         return Err(refuse());
     }
-    let images = |l: &GifLayout, b: &[u8]| -> Vec<Vec<u8>> {
+    fn images<'a>(l: &GifLayout, b: &'a [u8]) -> Vec<&'a [u8]> {
         l.blocks
             .iter()
             .filter(|block| block.kind == BlockKind::Image)
-            .map(|block| b.get(block.range.clone()).unwrap_or_default().to_vec())
+            .map(|block| b.get(block.range.clone()).unwrap_or_default())
             .collect()
-    };
-    if images(&check, out) != images(layout, original) {
+    }
+    let (copied, source) = (images(&check, out), images(layout, original));
+    if copied.len() != source.len()
+        || !copied
+            .iter()
+            .zip(&source)
+            .all(|(a, b)| crate::bytes::same_bytes(a, b))
+    {
         return Err(refuse());
     }
     let analysis = analyze_gif(out, &check, limits).map_err(|_| refuse())?;
