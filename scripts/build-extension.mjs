@@ -52,7 +52,12 @@ export function manifestFor(browser, base) {
  */
 function snippets() {
   const glue = readFileSync(join(pkg, 'sentinelle.js'), 'utf8');
-  return [...glue.matchAll(/from '\.\/(snippets\/[^']+)'/g)].map((match) => match[1] ?? '');
+  const found = [...glue.matchAll(/from ['"]\.\/(snippets\/[^'"]+)['"]/g)].map((match) => match[1] ?? '');
+  // An import this does not recognise would make the engine fail only when it starts.
+  if (found.length === 0 && glue.includes('snippets/')) {
+    throw new Error('build-extension: pkg/sentinelle.js imports snippets in a form not recognised');
+  }
+  return found;
 }
 
 /** @param {string} browser */

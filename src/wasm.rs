@@ -35,7 +35,7 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     })
 }
 
-/// What the photo gives away: `{format, findings: [{category, field, value}], location}`.
+/// What the photo gives away: `{format, findings: [{category, severity, field, value}], location}`.
 #[wasm_bindgen]
 pub fn analyze(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let analysis = crate::analyze(bytes).map_err(|e| js_error(&e))?;

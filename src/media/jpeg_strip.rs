@@ -105,6 +105,7 @@ fn verify(out: &[u8], original: &[u8], layout: &JpegLayout, limits: &Limits) -> 
     let same = copied.len() == source.len()
         && copied.iter().zip(&source).all(|pair| match pair {
             (Some(a), Some(b)) => crate::bytes::same_bytes(a, b),
+            // A walked range outside its file cannot happen; were it to, the copy is refused.
             _ => false,
         });
     if !same {

@@ -52,10 +52,11 @@ impl FindingList {
 pub fn severity_of(category: Category, field: &str) -> Severity {
     // Case-insensitive, without a lowercase copy per test (this runs for every finding).
     let has = |part: &str| {
-        field
-            .as_bytes()
-            .windows(part.len())
-            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+        !part.is_empty()
+            && field
+                .as_bytes()
+                .windows(part.len())
+                .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
     };
     match category {
         Category::Location | Category::Person => Severity::High,

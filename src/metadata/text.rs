@@ -122,6 +122,18 @@ mod tests {
             );
             assert_eq!(super::clean_str(&text), general, "{text:?}");
         }
+        // Clean text at the cap and one past it (random draws almost never make one).
+        for len in [199, 200, 201] {
+            for text in ["x".repeat(len), format!("{} yz", "x".repeat(len - 3))] {
+                let general = super::clean_str_by_char(&text);
+                assert_eq!(super::clean_str(&text), general, "{len}");
+                assert_eq!(
+                    super::is_clean_ascii(&text),
+                    len <= MAX_VALUE_CHARS,
+                    "{len}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -54,8 +54,8 @@ async function time(fn) {
 
 /**
  * Milliseconds for one call of `fn`: the median of RUNS runs after WARM_UP calls, each run calling
- * it as many times as it takes to last MIN_RUN_MS. A synchronous `fn` is not awaited, so the wasm
- * calls pay no promise overhead; an asynchronous one (exifr's only API) is.
+ * it as many times as it takes to last MIN_RUN_MS. Every call is awaited (one microtask each, the
+ * same for both readers), and so is the promise an asynchronous `fn` (exifr's only API) returns.
  * @param {() => unknown} fn
  */
 async function timeEach(fn) {
@@ -76,7 +76,7 @@ async function timeEach(fn) {
 
 /**
  * [`timeEach`] for two functions whose speeds are compared: their timed runs alternate (A, B,
- * A, B...), so that whatever slows the machine for a while (the other core's work, a garbage
+ * B, A...), so that whatever slows the machine for a while (the other core's work, a garbage
  * collection, the clock) falls on both alike; run-to-run noise in a single reader's median was
  * ±15%, as large as the differences measured. Returns each one's median, in ms per call.
  * @param {() => unknown} first
@@ -96,7 +96,11 @@ async function timeBoth(first, second) {
   /** @type {[number[], number[]]} */
   const runs = [[], []];
   for (let i = 0; i < PAIRED_RUNS; i += 1) {
-    for (const [n, call] of calls.entries()) {
+    // Which goes first changes every pair, so neither always runs right after the other (and,
+    // say, pays for the garbage the other left).
+    for (const n of i % 2 ? [1, 0] : [0, 1]) {
+      const call = calls[n];
+      if (!call) continue;
       const count = reps[n] ?? 1;
       const begin = performance.now();
       for (let k = 0; k < count; k += 1) await call();
