@@ -89,7 +89,16 @@
     if (!files.some(looksLikeImage)) return;
     event.stopImmediatePropagation();
     input.setAttribute(PENDING, '');
-    guardInput(input, files);
+    guardInput(input, files, choiceTime(event));
+  }
+
+  /**
+   * When the browser delivered the files (the event's time, on the clock every frame shares):
+   * the guard measures its time to warning from it.
+   * @param {Event} event
+   */
+  function choiceTime(event) {
+    return performance.timeOrigin + event.timeStamp;
   }
 
   /**
@@ -107,18 +116,19 @@
       deliver(input, files); // the hook held the events back: give them to the page now
       return;
     }
-    guardInput(input, files);
+    guardInput(input, files, choiceTime(event));
   }
 
   /**
    * @param {HTMLInputElement} input
    * @param {File[]} files
+   * @param {number} chosenAt see choiceTime
    */
-  function guardInput(input, files) {
+  function guardInput(input, files, chosenAt) {
     input.value = '';
     // A folder's files keep their relative paths only as the original File objects: the guard
     // can warn about them, and the person can send them as they are or not at all.
-    guardFiles(files, { folder: input.webkitdirectory })
+    guardFiles(files, { folder: input.webkitdirectory, chosenAt })
       .then((outcome) => deliver(input, outcome))
       .finally(() => input.removeAttribute(PENDING));
   }
@@ -178,7 +188,7 @@
     event.stopImmediatePropagation();
     const target = event.composedPath()[0];
     const where = { clientX: event.clientX, clientY: event.clientY, screenX: event.screenX, screenY: event.screenY };
-    guardFiles(files).then((outcome) => {
+    guardFiles(files, { chosenAt: choiceTime(event) }).then((outcome) => {
       if (outcome && outcome.length > 0 && target instanceof EventTarget) redrop(target, outcome, where);
     });
   }
@@ -205,15 +215,16 @@
    * If the guard cannot answer, the person is told, and the page gets nothing (child and teen
    * profiles) or the photo as it is (adult profile).
    * @param {File[]} files
-   * @param {{folder?: boolean, clipboard?: boolean, onCopied?: () => void}} [options] `clipboard`:
-   *   a cleaned copy goes to the clipboard (a paste the page cannot be given again); `onCopied`
-   *   runs when it is there
+   * @param {{folder?: boolean, clipboard?: boolean, onCopied?: () => void, chosenAt?: number}} [options]
+   *   `clipboard`: a cleaned copy goes to the clipboard (a paste the page cannot be given again);
+   *   `onCopied` runs when it is there; `chosenAt`: when the files came (see choiceTime; now, if
+   *   no event says)
    * @returns {Promise<File[] | null>}
    */
-  async function guardFiles(files, { folder = false, clipboard = false, onCopied = () => {} } = {}) {
+  async function guardFiles(files, { folder = false, clipboard = false, onCopied = () => {}, chosenAt = performance.timeOrigin + performance.now() } = {}) {
     const guard = takeSpare() ?? new GuardFrame();
     try {
-      const reply = await guard.run(files, folder, clipboard);
+      const reply = await guard.run(files, folder, clipboard, chosenAt);
       if (reply.decision === M.Decision.CANCEL) return null;
       if (reply.decision === M.Decision.CLEAN) {
         if (reply.copied) onCopied();
@@ -408,9 +419,10 @@
      * @param {File[]} files
      * @param {boolean} folder
      * @param {boolean} [clipboard]
+     * @param {number} [chosenAt]
      * @returns {Promise<{decision: string, files: File[], copied: boolean}>}
      */
-    run(files, folder, clipboard = false) {
+    run(files, folder, clipboard = false, chosenAt = performance.timeOrigin + performance.now()) {
       this.used = true;
       const answer = new Promise((resolve, reject) => {
         let shown = false;
@@ -440,7 +452,7 @@
               resolve(reply);
             }
           };
-          port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname });
+          port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname, chosenAt });
         }, reject);
       });
       return /** @type {Promise<{decision: string, files: File[], copied: boolean}>} */ (answer);
@@ -608,7 +620,7 @@
     event.stopImmediatePropagation();
     const target = event.composedPath()[0];
     let copied = false;
-    guardFiles(files, { clipboard: !canRepaste, onCopied: () => { copied = true; } }).then((outcome) => {
+    guardFiles(files, { clipboard: !canRepaste, onCopied: () => { copied = true; }, chosenAt: choiceTime(event) }).then((outcome) => {
       if (!outcome || outcome.length === 0 || !(target instanceof EventTarget)) return;
       if (canRepaste) {
         const clipboardData = transferOf(outcome);

@@ -322,8 +322,9 @@ function lookOf(policy, host) {
  * @param {boolean} folder
  * @param {string} host
  * @param {boolean} clipboard a cleaned copy goes to the clipboard (see parseAnalyzeRequest)
+ * @param {number | null} chosenAt when the browser delivered the files (see parseAnalyzeRequest)
  */
-async function serve(port, files, folder, host, clipboard) {
+async function serve(port, files, folder, host, clipboard, chosenAt) {
   const [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
   const look = lookOf(policy, host);
   if (look.nudity) startNudityThread();
@@ -355,6 +356,9 @@ async function serve(port, files, folder, host, clipboard) {
   }
   applyMode(mode, warning.canClean && !verdict.siteBlocked);
   document.body.dataset.mode = mode;
+  // Time from the files' arrival to this warning, checks done: for benchmarks, in this frame's
+  // own document only (the page cannot read it).
+  if (chosenAt !== null) document.body.dataset.warningMs = String(Math.round(performance.timeOrigin + performance.now() - chosenAt));
   port.postMessage({ type: M.Type.SHOW });
   chrome.runtime.sendMessage({ type: M.Type.WARNING_SHOWN }).catch(() => {});
 
@@ -669,7 +673,7 @@ async function onInit(event) {
     requested = true;
     // From now on the port only carries word that the page covered the warning.
     port.onmessage = (notice) => { if (M.isCoveredNotice(notice.data)) coveredAt = performance.now(); };
-    serve(port, request.files, request.folder, request.host, request.clipboard).catch((error) => {
+    serve(port, request.files, request.folder, request.host, request.clipboard, request.chosenAt).catch((error) => {
       console.error('Sentinelle guard failed', error);
       port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
     });

@@ -35,6 +35,6 @@ interface SentinelleMessagesApi {
     | { type: 'decision'; decision: string; files: File[]; copied: boolean }
     | { type: 'failure'; code: string }
     | null;
-  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string; clipboard: boolean } | null;
+  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string; clipboard: boolean; chosenAt: number | null } | null;
   isCoveredNotice(msg: unknown): boolean;
 }

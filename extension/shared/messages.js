@@ -157,13 +157,16 @@
    * `host`: the site the files are given to (its settings and lists apply).
    * `clipboard`: the files were pasted where the browser cannot hand the page a cleaned copy
    * (Firefox): a cleaned copy goes to the clipboard, for the person to paste again.
-   * @returns {{files: File[], folder: boolean, host: string, clipboard: boolean} | null}
+   * `chosenAt`: when the browser delivered the files (ms since the epoch, `performance.timeOrigin`
+   * based), from which the guard measures its time to warning; null when absent or not a number.
+   * @returns {{files: File[], folder: boolean, host: string, clipboard: boolean, chosenAt: number | null} | null}
    */
   function parseAnalyzeRequest(msg) {
     if (!isRecord(msg) || msg.type !== Type.ANALYZE || !Array.isArray(msg.files)) return null;
     if (msg.files.length === 0 || !msg.files.every((f) => f instanceof File)) return null;
     const host = typeof msg.host === 'string' && msg.host.length <= 253 ? msg.host.toLowerCase() : '';
-    return { files: msg.files, folder: msg.folder === true, host, clipboard: msg.clipboard === true };
+    const chosenAt = typeof msg.chosenAt === 'number' && Number.isFinite(msg.chosenAt) ? msg.chosenAt : null;
+    return { files: msg.files, folder: msg.folder === true, host, clipboard: msg.clipboard === true, chosenAt };
   }
 
   /**

@@ -37,8 +37,11 @@ test('guard replies: decisions must be known and carry real files', () => {
 
 test('analyze requests need at least one real file', () => {
   const file = new File(['x'], 'a.jpg');
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false, host: '', clipboard: false });
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true, host: 'Site.Example', clipboard: true }), { files: [file], folder: true, host: 'site.example', clipboard: true });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false, host: '', clipboard: false, chosenAt: null });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true, host: 'Site.Example', clipboard: true, chosenAt: 1.7e12 }), { files: [file], folder: true, host: 'site.example', clipboard: true, chosenAt: 1.7e12 });
+  for (const chosenAt of ['1700000000000', Infinity, NaN, null]) {
+    assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], chosenAt })?.chosenAt, null, `${chosenAt} is no time`);
+  }
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], host: 'x'.repeat(300) })?.host, '', 'an overlong host is dropped');
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [] }), null);
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: ['a.jpg'] }), null);
