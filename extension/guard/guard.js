@@ -127,6 +127,14 @@ async function visionOf(file, analysis, bytes, look, picture) {
     const rgba = pixels();
     // Nudity on the second thread while faces are looked for here.
     const nudityElsewhere = look.nudity ? nudityInWorker(rgba, w, h) : null;
+    // The warning's preview, made from the 640 px copy already drawn (not from the full-size
+    // picture: 12 MP took about 10 ms more to scale down), is started now: the browser scales it
+    // while the engine looks at the faces, and it is dropped if nothing is shown.
+    const k = Math.min(1, PREVIEW_SIDE / Math.max(bitmap.width, bitmap.height));
+    const smallPreview = look.faces || look.nudity ? createImageBitmap(canvas, {
+      resizeWidth: Math.max(1, Math.round(bitmap.width * k)), resizeHeight: Math.max(1, Math.round(bitmap.height * k)), resizeQuality: 'high',
+    }) : null;
+    smallPreview?.catch(() => {});
     /** @type {{faces: {reusable: boolean, x: number, y: number, width: number, height: number}[], crop: {x: number, y: number, width: number, height: number} | null}} */
     const report = look.faces ? detectFacesRgba(rgba, w, h, bitmap.width, bitmap.height) : { faces: [], crop: null };
     /** @type {{score: number, flagged: boolean}} */
@@ -140,13 +148,8 @@ async function visionOf(file, analysis, bytes, look, picture) {
       }
     }
     const reusable = report.faces.filter((f) => f.reusable);
-    if (reusable.length > 0 || nudity.flagged) {
-      // Made from the 640 px copy already drawn, not from the full-size picture (12 MP took
-      // about 10 ms more to scale down).
-      const k = Math.min(1, PREVIEW_SIDE / Math.max(bitmap.width, bitmap.height));
-      const small = await createImageBitmap(canvas, {
-        resizeWidth: Math.max(1, Math.round(bitmap.width * k)), resizeHeight: Math.max(1, Math.round(bitmap.height * k)), resizeQuality: 'high',
-      });
+    if (smallPreview && (reusable.length > 0 || nudity.flagged)) {
+      const small = await smallPreview;
       const scaled = (/** @type {{x: number, y: number, width: number, height: number}} */ r) => ({ x: r.x * k, y: r.y * k, width: r.width * k, height: r.height * k });
       previews.set(file.name, {
         bitmap: small,
@@ -154,6 +157,8 @@ async function visionOf(file, analysis, bytes, look, picture) {
         crop: report.crop ? scaled(report.crop) : null,
         nude: nudity.flagged,
       });
+    } else {
+      smallPreview?.then((unused) => unused.close(), () => {});
     }
     bitmap.close();
     return {
