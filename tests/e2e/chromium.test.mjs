@@ -276,7 +276,8 @@ test('chromium: opening the file chooser makes the guard ready, hidden, before a
     assert.equal(await page.evaluate(() => document.querySelector('sentinelle-guard')), null, 'no guard before the chooser opens');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#photo')]);
     const frame = await guardFrame(page);
-    await frame.waitForFunction(() => document.readyState === 'complete');
+    // Polled on a timer: a hidden cross-origin frame gets no animation frames, Playwright's default.
+    await frame.waitForFunction(() => document.readyState === 'complete', null, { polling: 50 });
     const wasm = () => requests.some((url) => url.startsWith('chrome-extension://') && url.endsWith('/pkg/sentinelle_bg.wasm'));
     for (let i = 0; i < 100 && !wasm(); i += 1) await new Promise((r) => setTimeout(r, 50));
     assert.ok(wasm(), 'the engine was loaded while the person was choosing');
@@ -612,7 +613,9 @@ async function teenWarning(photo, { chooser = false } = {}) {
   if (chooser) {
     const [opened] = await Promise.all([page.waitForEvent('filechooser'), page.click('#photo')]);
     const ready = await guardFrame(page);
-    await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true');
+    // Polled on a timer: the frame is hidden while the chooser is open, and a hidden
+    // cross-origin frame gets no animation frames (Playwright's default polling).
+    await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true', null, { polling: 50 });
     await opened.setFiles(photo);
   } else {
     await page.setInputFiles('#photo', photo);

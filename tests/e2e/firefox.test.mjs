@@ -338,7 +338,9 @@ for (const chooser of [false, true]) {
           // while the chooser is open; then the photo is chosen.
           const [opened] = await Promise.all([page.waitForFileChooser(), page.click('#photo')]);
           const ready = await guardFrame(page);
-          await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true');
+          // Polled on a timer: the frame is hidden while the chooser is open (no animation
+          // frames to poll on, Puppeteer's default).
+          await ready.waitForFunction(() => document.documentElement.dataset.facesReady === 'true', { polling: 50 });
           await opened.accept([fixtures.faceAbove]);
         } else {
           const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await page.waitForSelector('#photo'));
