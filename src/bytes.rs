@@ -11,6 +11,11 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             .all(|(x, y)| x.iter().zip(y).fold(0u8, |diff, (p, q)| diff | (p ^ q)) == 0)
 }
 
+/// Two lists of byte strings are the same, piece for piece (see [`same_bytes`]).
+pub(crate) fn same_pieces(a: &[&[u8]], b: &[&[u8]]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_bytes(x, y))
+}
+
 /// `N` bytes starting at `at`, if they are all there.
 pub(crate) fn array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     bytes.get(at..at.checked_add(N)?)?.try_into().ok()
@@ -82,5 +87,12 @@ mod tests {
         }
         assert!(!same_bytes(&a, a.get(..9_999).unwrap_or_default()));
         assert!(!same_bytes(a.get(..4096).unwrap_or_default(), &a));
+        let (head, tail) = a.split_at(4096);
+        assert!(same_pieces(&[head, tail], &[head, tail]));
+        assert!(!same_pieces(&[head, tail], &[head]), "a piece missing");
+        assert!(
+            !same_pieces(&[head, tail], &[tail, head]),
+            "pieces in another order"
+        );
     }
 }

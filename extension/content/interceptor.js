@@ -418,11 +418,11 @@
     /**
      * @param {File[]} files
      * @param {boolean} folder
-     * @param {boolean} [clipboard]
-     * @param {number} [chosenAt]
+     * @param {boolean} clipboard
+     * @param {number} chosenAt see choiceTime
      * @returns {Promise<{decision: string, files: File[], copied: boolean}>}
      */
-    run(files, folder, clipboard = false, chosenAt = performance.timeOrigin + performance.now()) {
+    run(files, folder, clipboard, chosenAt) {
       this.used = true;
       const answer = new Promise((resolve, reject) => {
         let shown = false;

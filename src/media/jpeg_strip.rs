@@ -101,21 +101,15 @@ fn verify(out: &[u8], original: &[u8], layout: &JpegLayout, limits: &Limits) -> 
     if !check.trailing.is_empty() {
         return Err(refuse());
     }
-    let (copied, source) = (scan_data(&check, out), scan_data(layout, original));
-    let same = copied.len() == source.len()
-        && copied.iter().zip(&source).all(|pair| match pair {
-            (Some(a), Some(b)) => crate::bytes::same_bytes(a, b),
-            // A walked range outside its file cannot happen; were it to, the copy is refused.
-            _ => false,
-        });
-    if !same {
-        return Err(refuse());
+    match (scan_data(&check, out), scan_data(layout, original)) {
+        (Some(copied), Some(source)) if crate::bytes::same_pieces(&copied, &source) => Ok(()),
+        _ => Err(refuse()),
     }
-    Ok(())
 }
 
-/// The entropy-coded data of every scan, as slices into `bytes`.
-fn scan_data<'a>(layout: &JpegLayout, bytes: &'a [u8]) -> Vec<Option<&'a [u8]>> {
+/// The entropy-coded data of every scan, as slices into `bytes`; `None` if a walked range lay
+/// outside the file (it cannot; were it to, the copy is refused).
+fn scan_data<'a>(layout: &JpegLayout, bytes: &'a [u8]) -> Option<Vec<&'a [u8]>> {
     layout
         .pieces
         .iter()

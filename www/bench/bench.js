@@ -59,12 +59,8 @@ async function time(fn) {
  * @param {() => unknown} fn
  */
 async function timeEach(fn) {
-  const call = async () => { const result = fn(); if (result instanceof Promise) await result; };
-  for (let i = 0; i < WARM_UP; i += 1) await call();
-  const start = performance.now();
-  await call();
-  const once = Math.max(performance.now() - start, 0.005);
-  const reps = Math.min(100_000, Math.max(1, Math.ceil(MIN_RUN_MS / once)));
+  const call = awaited(fn);
+  const reps = await callsPerRun(call);
   const runs = [];
   for (let i = 0; i < RUNS; i += 1) {
     const begin = performance.now();
@@ -72,6 +68,25 @@ async function timeEach(fn) {
     runs.push((performance.now() - begin) / reps);
   }
   return median(runs);
+}
+
+/**
+ * `fn` as a call to await (its promise too, when it returns one).
+ * @param {() => unknown} fn
+ */
+const awaited = (fn) => async () => { const result = fn(); if (result instanceof Promise) await result; };
+
+/**
+ * How many calls make a timed run: WARM_UP calls first, then as many as it takes to last
+ * MIN_RUN_MS, judged from one more.
+ * @param {() => Promise<void>} call
+ */
+async function callsPerRun(call) {
+  for (let i = 0; i < WARM_UP; i += 1) await call();
+  const start = performance.now();
+  await call();
+  const once = Math.max(performance.now() - start, 0.005);
+  return Math.min(100_000, Math.max(1, Math.ceil(MIN_RUN_MS / once)));
 }
 
 /**
@@ -84,15 +99,9 @@ async function timeEach(fn) {
  * @returns {Promise<[number, number]>}
  */
 async function timeBoth(first, second) {
-  const calls = [first, second].map((fn) => async () => { const result = fn(); if (result instanceof Promise) await result; });
+  const calls = [awaited(first), awaited(second)];
   const reps = [];
-  for (const call of calls) {
-    for (let i = 0; i < WARM_UP; i += 1) await call();
-    const start = performance.now();
-    await call();
-    const once = Math.max(performance.now() - start, 0.005);
-    reps.push(Math.min(100_000, Math.max(1, Math.ceil(MIN_RUN_MS / once))));
-  }
+  for (const call of calls) reps.push(await callsPerRun(call));
   /** @type {[number[], number[]]} */
   const runs = [[], []];
   for (let i = 0; i < PAIRED_RUNS; i += 1) {
