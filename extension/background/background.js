@@ -10,6 +10,7 @@
 // are refused, nothing here touches the network.
 import '../shared/messages.js';
 import { STRICT, merge, normaliseHost, sanitize } from '../shared/settings.js';
+import { policyReader } from '../shared/managed-policy.js';
 import { afterAttempt, hashPin, isPinRecord, validPin, verifyPin, waitBeforeAttempt } from './pin.js';
 
 const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
@@ -99,24 +100,20 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
 
 // ---- Settings, PIN, counts --------------------------------------------------------------------
 // Local settings live in storage.local ("settings"); a managed policy (storage.managed) beats them
-// and the PIN. Until the policy answers, the strictest settings apply.
+// and the PIN. Until the policy is known (the browser's answer, or the copy of the last start's),
+// the strictest settings apply.
 
 const OPTIONS_URL = chrome.runtime.getURL('options/options.html');
-/** How long to wait for managed storage before deciding it is not there. */
-const MANAGED_TIMEOUT_MS = 3000;
 
-/** The managed policy (sanitised), `{}` without one, or null when it did not answer in time. */
+/** The managed policy, or the last start's copy while the browser loads it (see shared/managed-policy.js). */
+const policies = policyReader({ managed: chrome.storage.managed, local: chrome.storage.local });
+// Asked at every start of this worker (a browser start among them), so that the browser's answer,
+// and the copy kept of it, are ready before the first upload needs them.
+policies.live().catch(() => {});
+
+/** The managed policy (sanitised later), `{}` without one, or null when none is known yet. */
 async function managedPolicy() {
-  try {
-    const answer = await Promise.race([
-      chrome.storage.managed.get(null),
-      new Promise((resolve) => { setTimeout(() => resolve(null), MANAGED_TIMEOUT_MS); }),
-    ]);
-    return answer === null ? null : /** @type {Record<string, unknown>} */ (answer);
-  } catch {
-    // Firefox rejects when there is no policy: that is "no policy", not an error.
-    return {};
-  }
+  return (await policies.read()).policy;
 }
 
 /** @type {string[] | null} */
@@ -217,8 +214,8 @@ async function handleSettings(msg, sender) {
   const fromOptions = isOurPage(sender, OPTIONS_URL);
   if (msg.type === 'settings-get') {
     if (!fromGuard && !fromOptions) return { ok: false, code: 'refused' };
-    const policy = await managedPolicy();
-    return { ok: true, ...(await effectiveSettings(policy)), nudifySites: await loadNudifySites(policy) };
+    const { policy, from } = await policies.read();
+    return { ok: true, ...(await effectiveSettings(policy)), nudifySites: await loadNudifySites(policy), policyFrom: from };
   }
   if (msg.type === 'warning-shown') {
     if (!fromGuard) return { ok: false, code: 'refused' };

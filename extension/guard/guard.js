@@ -253,16 +253,16 @@ function sameFileWith(file, contents) {
 }
 
 /**
- * The settings in force and the nudify list, from the background. If it cannot answer, the
- * strictest settings apply.
- * @returns {Promise<{settings: import('../shared/settings.js').Settings, nudifySites: string[]}>}
+ * The settings in force and the nudify list, from the background, and where the managed policy
+ * came from (see shared/managed-policy.js). If it cannot answer, the strictest settings apply.
+ * @returns {Promise<{settings: import('../shared/settings.js').Settings, nudifySites: string[], from: string}>}
  */
 async function loadPolicy() {
   try {
     const answer = await chrome.runtime.sendMessage({ type: M.Type.SETTINGS_GET });
-    if (answer?.ok) return { settings: answer.settings, nudifySites: answer.nudifySites ?? [] };
+    if (answer?.ok) return { settings: answer.settings, nudifySites: answer.nudifySites ?? [], from: String(answer.policyFrom) };
   } catch { /* below */ }
-  return { settings: STRICT, nudifySites: [] };
+  return { settings: STRICT, nudifySites: [], from: 'none' };
 }
 
 /**
@@ -331,6 +331,8 @@ function lookOf(policy, host) {
  */
 async function serve(port, files, folder, host, clipboard, chosenAt) {
   const [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
+  // For tests, in this frame's own document only: whose policy decided.
+  document.body.dataset.policyFrom = policy.from;
   const look = lookOf(policy, host);
   if (look.nudity) startNudityThread();
   const reports = await Promise.all(files.map((file) => check(file, look)));

@@ -2,6 +2,7 @@
 // keep, and nothing leaves the device until they press a button that says where it goes.
 // Opened by the background (toolbar button or context menu) as report.html?tab=ID[&src=IMAGE].
 import init, * as engine from '../pkg/sentinelle.js';
+import { policyReader } from '../shared/managed-policy.js';
 import { drawPicture } from '../shared/pixels.js';
 import {
   SITUATIONS, SITUATION_KEYS, bundleFileName, evidencePlan, guessCountry, intakePayload, prefillUrl, summaryText, utcSeconds,
@@ -45,18 +46,25 @@ async function loadTarget() {
   }
 }
 
+/** The managed policy, without the seconds Chromium takes to load it after a start. */
+const policies = policyReader({ managed: chrome.storage.managed, local: chrome.storage.local });
+
 /** Helplines an organisation added (managed policy), or for tests (local storage). */
 async function extraHelplines() {
   /** @type {any[]} */
   const extra = [];
-  for (const area of [chrome.storage.managed, chrome.storage.local]) {
+  const { policy } = await policies.read();
+  let local = {};
+  try {
+    local = await chrome.storage.local.get('extraHelplines');
+  } catch { /* none, then */ }
+  for (const given of [policy?.extraHelplines, /** @type {{extraHelplines?: unknown}} */ (local).extraHelplines]) {
     try {
-      const got = await area.get('extraHelplines');
       // A policy gives a JSON string (Chromium's managed schema has no "any" type); tests and
       // local storage may give the array itself.
-      const value = typeof got.extraHelplines === 'string' ? JSON.parse(got.extraHelplines) : got.extraHelplines;
+      const value = typeof given === 'string' ? JSON.parse(given) : given;
       if (Array.isArray(value)) extra.push(...value);
-    } catch { /* managed storage is absent without a policy */ }
+    } catch { /* not JSON: ignored, as the engine would refuse it */ }
   }
   return extra.length ? JSON.stringify(extra) : undefined;
 }

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { canUseMountNamespace, chromiumExtensionId, launchChromium, makeFixtures, sha256File } from './harness.mjs';
+import { canUseMountNamespace, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, sha256File } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
 import { pathTests } from './paths.mjs';
 import { reportTests } from './report.mjs';
@@ -474,6 +474,55 @@ test('chromium: a managed policy locks a setting; the options page shows it lock
     await frame.waitForFunction(() => document.body.dataset.mode === 'block');
     assert.equal(await frame.locator('#original').isHidden(), true, '"upload as is" is gone');
     assert.equal(await frame.locator('#clean').isVisible(), true, 'cleaning is still offered');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('chromium: after a restart the last start\'s policy decides at once, while the browser loads its own; a removed policy goes when it answers', { skip: canUseMountNamespace() ? false : 'no private mount namespace here (needs root or user namespaces)' }, async () => {
+  // Chromium's managed storage answers 3-5 s after every start: an upload in those seconds is
+  // decided by the copy of the last start's policy (shared/managed-policy.js), not held back.
+  const policy = join(fixtures.dir, 'policy-restart.json');
+  writeFileSync(policy, JSON.stringify({ '3rdparty': { extensions: { [chromiumExtensionId()]: { rules: { location: 'block' } } } } }));
+  const profileDir = chromiumProfileDir();
+  const BLOCK = '{"rules":{"location":"block"}}';
+  /** @param {import('playwright-core').BrowserContext} ctx */
+  const copyIn = async (ctx) => ctx.serviceWorkers()[0]?.evaluate(async () => JSON.stringify((await chrome.storage.local.get('managedPolicyCopy')).managedPolicyCopy ?? null));
+
+  let { context: ctx } = await launchChromium(chromium, { policyFile: policy, profileDir });
+  try {
+    await waitFor(async () => (await copyIn(ctx)) === BLOCK, 'the browser\'s answer is copied');
+  } finally {
+    await ctx.close();
+  }
+
+  ({ context: ctx } = await launchChromium(chromium, { policyFile: policy, profileDir }));
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#photo', fixtures.withGps);
+    const frame = await guardFrame(page);
+    await frame.waitForFunction(() => Boolean(document.body.dataset.mode), null, { polling: 50 });
+    assert.deepEqual(await frame.evaluate(() => [document.body.dataset.mode, document.body.dataset.policyFrom]), ['block', 'last-start'],
+      'the policy\'s "block", from the copy (the strictest settings would ask for the PIN)');
+    console.log(`# a photo with GPS right after a restart: warning ready ${await frame.evaluate(() => document.body.dataset.warningMs)} ms after it was given`);
+  } finally {
+    await ctx.close();
+  }
+
+  // The administrator removes the policy: until the browser says so, the copy holds; then it goes.
+  const restarted = await launchChromium(chromium, { profileDir });
+  ctx = restarted.context;
+  try {
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${restarted.extensionId}/options/options.html`);
+    const ask = () => options.evaluate(() => chrome.runtime.sendMessage({ type: 'sentinelle/settings-get' }));
+    const during = await ask();
+    assert.deepEqual([during.policyFrom, during.settings.rules.location, during.locked], ['last-start', 'block', ['rules.location']]);
+    await waitFor(async () => (await copyIn(ctx)) === '{}', 'the browser answers that there is no policy');
+    const later = await ask();
+    assert.deepEqual([later.policyFrom, later.locked], ['browser', []]);
+    assert.notEqual(later.settings.rules.location, 'block');
   } finally {
     await ctx.close();
   }

@@ -233,13 +233,14 @@ export function canUseMountNamespace() {
 /**
  * Chromium with the built extension, the way a person has it. Returns the context and the id.
  * @param {typeof import('playwright-core').chromium} chromium
- * @param {{lang?: string | null, headless?: boolean, policyFile?: string}} [options] lang null: the
- *   system's language; policyFile: a managed policy, applied in a private mount namespace
+ * @param {{lang?: string | null, headless?: boolean, policyFile?: string, profileDir?: string}} [options]
+ *   lang null: the system's language; policyFile: a managed policy, applied in a private mount
+ *   namespace; profileDir: a profile to start again (a new one otherwise)
  */
-export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile } = {}) {
+export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile, profileDir } = {}) {
   const ext = join(DIST, 'chromium');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/chromium is missing: run `make build`');
-  const launch = () => chromium.launchPersistentContext(chromiumProfileDir(), {
+  const launch = () => chromium.launchPersistentContext(profileDir ?? chromiumProfileDir(), {
     executablePath: policyFile ? join(ROOT, 'tests', 'e2e', 'chromium-with-policy.sh') : '/usr/bin/chromium',
     ...(policyFile ? { env: { ...process.env, SENTINELLE_POLICY_FILE: policyFile } } : {}),
     headless, ...(lang ? { locale: lang } : {}),

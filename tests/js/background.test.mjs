@@ -36,13 +36,22 @@ const hook = (/** @type {string} */ name) => ({ addListener: (/** @type {Functio
       },
       set: async (/** @type {Record<string, unknown>} */ items) => { Object.assign(localStore, structuredClone(items)); },
     },
-    managed: { get: async () => { if (managedStore === null) throw new Error('Managed storage manifest not found'); return structuredClone(managedStore); } },
+    managed: {
+      get: async () => {
+        // As Chromium's does for seconds after a start, while its policy service loads.
+        if (managedLoading) await managedLoading;
+        if (managedStore === null) throw new Error('Managed storage manifest not found');
+        return structuredClone(managedStore);
+      },
+    },
   },
 };
 /** @type {Record<string, any>} */
 const localStore = {};
 /** @type {Record<string, any> | null} */
 let managedStore = null;
+/** @type {Promise<void> | null} */
+let managedLoading = null;
 await import('../../extension/background/background.js');
 
 /** @param {unknown} msg @param {object} sender */
@@ -134,6 +143,7 @@ test('settings: pages and content scripts are refused; guards and the options pa
   const fromGuard = await ask(get, guard);
   assert.equal(fromGuard.ok, true);
   assert.equal(fromGuard.settings.profile, 'adult', 'a fresh install is adult, metadata warnings on');
+  assert.equal(fromGuard.policyFrom, 'browser');
   assert.deepEqual(await ask({ type: 'sentinelle/settings-set', settings: { profile: 'child' }, pin: '' }, guard), { ok: false, code: 'refused' }, 'a guard cannot change settings');
 });
 
@@ -177,4 +187,26 @@ test('settings: a managed policy wins, locks what it sets, and its PIN replaces 
   assert.deepEqual(await ask({ type: 'sentinelle/pin-set', pin: '1357', currentPin: '2468' }, OPTIONS), { ok: false, code: 'locked' });
   assert.equal((await ask({ type: 'sentinelle/pin-check', pin: '2468' }, guard)).ok, false, 'the local PIN no longer opens anything');
   managedStore = null;
+});
+
+test('settings: while the browser loads its policies after a start, the policy of the last start applies', async () => {
+  managedStore = { rules: { location: 'block' } };
+  assert.equal((await ask({ type: 'sentinelle/settings-get' }, OPTIONS)).policyFrom, 'browser', 'the policy is copied');
+  /** @type {() => void} */
+  let loaded = () => {};
+  managedLoading = new Promise((resolve) => { loaded = resolve; });
+  try {
+    const during = await ask({ type: 'sentinelle/settings-get' }, guard);
+    assert.equal(during.policyFrom, 'last-start');
+    assert.equal(during.settings.rules.location, 'block');
+    assert.ok(during.locked.includes('rules.location'), 'what the policy locks stays locked');
+    managedStore = null;
+  } finally {
+    loaded();
+    managedLoading = null;
+  }
+  const after = await ask({ type: 'sentinelle/settings-get' }, guard);
+  assert.equal(after.policyFrom, 'browser');
+  assert.notEqual(after.settings.rules.location, 'block', 'a policy removed meanwhile no longer applies');
+  assert.deepEqual(localStore.managedPolicyCopy, {});
 });
