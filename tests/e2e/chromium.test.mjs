@@ -631,7 +631,8 @@ test('chromium: settings exported in one browser import into another; the child 
     assert.equal(await options.textContent('#counts'), 'Warnings shown in this browser: 1');
     const [sw] = first.context.serviceWorkers();
     const stored = await sw?.evaluate(() => chrome.storage.local.get(null));
-    assert.deepEqual(Object.keys(stored ?? {}).sort(), ['counts', 'settings'], 'no photo, finding or site is stored');
+    assert.deepEqual(Object.keys(stored ?? {}).sort(), ['counts', 'managedPolicyCopy', 'settings'], 'no photo, finding or site is stored');
+    assert.deepEqual(stored?.managedPolicyCopy, {}, 'the copy of the managed policy: there is none here');
   } finally {
     await first.context.close();
     await second.context.close();
