@@ -110,6 +110,12 @@ const policies = policyReader({ managed: chrome.storage.managed, local: chrome.s
 // Asked at every start of this worker (a browser start among them), so that the browser's answer,
 // and the copy kept of it, are ready before the first upload needs them.
 policies.live().catch(() => {});
+// The copy (like the settings and the PIN) is trusted: only the extension's own pages may write
+// local storage, not its content scripts, which run inside web pages and never use it (Chromium;
+// Firefox keeps local storage open to content scripts, and has no such switch).
+try {
+  chrome.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch(() => {});
+} catch { /* a browser that checks the area and refuses at once */ }
 
 /** The managed policy (sanitised later), `{}` without one, or null when none is known yet. */
 async function managedPolicy() {

@@ -330,7 +330,10 @@ function lookOf(policy, host) {
  * @param {number | null} chosenAt when the browser delivered the files (see parseAnalyzeRequest)
  */
 async function serve(port, files, folder, host, clipboard, chosenAt) {
-  const [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
+  let [, policy] = await Promise.all([engineReady, policyReady ?? loadPolicy()]);
+  // Settings asked for while the browser was still loading its policies (the file chooser opened
+  // in the first seconds after a start), a while ago, are asked for again: it may have answered.
+  if (policyReady && policy.from !== 'browser' && performance.now() - policyAskedAt > POLICY_RECHECK_MS) policy = await loadPolicy();
   // For tests, in this frame's own document only: whose policy decided.
   document.body.dataset.policyFrom = policy.from;
   const look = lookOf(policy, host);
@@ -638,6 +641,11 @@ const COVERED_MS = 1_000;
  * @type {ReturnType<typeof loadPolicy> | null}
  */
 let policyReady = null;
+/** When they were asked for (this frame's clock). */
+let policyAskedAt = 0;
+/** Settings that came from the copy of the last start's policy (see shared/managed-policy.js)
+ * are asked for again when a file comes this long after: the browser may have answered since. */
+const POLICY_RECHECK_MS = 500;
 
 /**
  * Takes the first init message whose nonce the background vouches for; ignores everything else.
@@ -655,6 +663,7 @@ async function onInit(event) {
   // the upload begins, and the nudity thread starts if they will want it.
   const policy = loadPolicy();
   policyReady = policy;
+  policyAskedAt = performance.now();
   policy.then((p) => { if (lookOf(p, '').nudity) startNudityThread(); });
   let requested = false;
   // While the person chooses, the face network is made ready here (as the nudity one is in its

@@ -46,14 +46,17 @@ async function loadTarget() {
   }
 }
 
-/** The managed policy, without the seconds Chromium takes to load it after a start. */
-const policies = policyReader({ managed: chrome.storage.managed, local: chrome.storage.local });
+/** The managed policy, without the seconds Chromium takes to load it after a start. Only the
+ * background writes the copy of it. */
+const policies = policyReader({ managed: chrome.storage.managed, local: chrome.storage.local, keepCopy: false });
 
 /** Helplines an organisation added (managed policy), or for tests (local storage). */
 async function extraHelplines() {
   /** @type {any[]} */
   const extra = [];
-  const { policy } = await policies.read();
+  const answer = await policies.read();
+  // With nothing known yet (a new install), the helplines wait for the browser however long.
+  const policy = answer.from === 'none' ? await policies.live() : answer.policy;
   let local = {};
   try {
     local = await chrome.storage.local.get('extraHelplines');

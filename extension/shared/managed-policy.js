@@ -3,23 +3,23 @@
 //
 // Chromium's managed storage answers only once the browser's policy service has loaded, which
 // takes 3-5 s after every start, with or without a policy (measured on Debian Chromium 156: 4.9 s
-// on a new profile, 2.9-3.0 s on later starts; Privacy Badger and Ghostery found the same and
-// keep a copy too). So the last answer is kept in local storage and, while the browser has not
-// answered, that copy applies: the policy as it was at the last start. Only with no copy at all (a
-// new install) does the reader wait, and then, past the timeout, the strictest settings apply.
-// The copy is rewritten whenever the browser answers, so a changed or removed policy applies
-// seconds after a start, and nothing the copy says outlives the browser's own answer.
-
-/** How long to wait for managed storage, with no copy, before deciding it is not there. */
+// on some starts, 2.9-3.0 s on most; Privacy Badger and Ghostery found the same and keep a copy
+// too). So the browser's answers are copied to local storage (by the background only) and, while
+// the browser has not answered, the newest known answer applies: this worker's last one, else the
+// copy of the last start. Only with neither (a new install) does the reader wait, and then, past
+// the timeout, the strictest settings apply. A copy that cannot be rewritten is removed, so a
+// start never trusts an answer older than the last one the browser gave.
+/** How long to wait for managed storage, with no answer known, before deciding it is not there. */
 export const MANAGED_TIMEOUT_MS = 3000;
-/** With a copy, how long the browser's own answer is given first (it is at once, after start-up). */
+/** With an answer known, how long the browser's new one is given first (it is at once, after start-up). */
 export const MANAGED_GRACE_MS = 50;
 /** The copy's key in local storage. */
 export const POLICY_COPY_KEY = 'managedPolicyCopy';
 
 /**
- * Where a policy came from: the browser ("browser"), the copy of the last start ("last-start"),
- * or nowhere ("none": no answer and no copy, so the strictest settings apply).
+ * Where a policy came from: the browser ("browser": its answer now, or its last one in this
+ * context when it is slow to answer again), the copy of the last start ("last-start"), or nowhere
+ * ("none": no answer and no copy, so the strictest settings apply).
  * @typedef {'browser' | 'last-start' | 'none'} PolicySource
  * @typedef {{policy: Record<string, unknown> | null, from: PolicySource}} PolicyAnswer
  */
@@ -30,37 +30,68 @@ export const POLICY_COPY_KEY = 'managedPolicyCopy';
  */
 const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Firefox's refusal when no policy is installed: that is "no policy", not an error. */
+const NO_POLICY_RE = /manifest not found/i;
+
 /**
  * A reader of the managed policy over the storage it is given (`chrome.storage` in the
  * extension; fakes in the tests).
  * @param {{
  *   managed: {get(keys: null): Promise<unknown>},
- *   local: {get(key: string): Promise<Record<string, unknown>>, set(items: Record<string, unknown>): Promise<void>},
+ *   local: {
+ *     get(key: string): Promise<Record<string, unknown>>,
+ *     set(items: Record<string, unknown>): Promise<void>,
+ *     remove(key: string): Promise<void>,
+ *   },
  *   sleep?: (ms: number) => Promise<void>,
- * }} storage
+ *   keepCopy?: boolean,
+ * }} storage keepCopy: this context writes the copy (the background; other pages only read it,
+ *   so that two writers cannot put an older answer over a newer one)
  */
-export function policyReader({ managed, local, sleep = (ms) => new Promise((r) => { setTimeout(r, ms); }) }) {
-  /** The browser's answer being waited for, shared by every message meanwhile. @type {Promise<Record<string, unknown>> | null} */
+export function policyReader({ managed, local, sleep = (ms) => new Promise((r) => { setTimeout(r, ms); }), keepCopy = true }) {
+  /** The browser's answer being waited for, shared by every read meanwhile. @type {Promise<Record<string, unknown>> | null} */
   let pending = null;
-  /** The copy as last written by this worker, to write it only when it changes. */
-  let written = '';
+  /** The browser's last answer in this context: newer than any copy. @type {Record<string, unknown> | null} */
+  let lastAnswer = null;
+  /** What the copy holds, as far as this context knows (JSON), to write it only when it changes. @type {string | null} */
+  let written = null;
 
-  /** The browser's own answer; it is copied to local storage. */
+  /** @param {Record<string, unknown>} policy */
+  async function keep(policy) {
+    const text = JSON.stringify(policy);
+    if (text === written) return;
+    try {
+      await local.set({ [POLICY_COPY_KEY]: policy });
+      written = text;
+    } catch {
+      // An old copy must not outlive this answer: without a copy, the next start is strict.
+      written = null;
+      await local.remove(POLICY_COPY_KEY).catch(() => {});
+    }
+  }
+
+  /** The browser's own answer; the background copies it to local storage. */
   function live() {
     if (pending) return pending;
-    const answer = managed.get(null).then(
-      (got) => (isPlainObject(got) ? got : {}),
-      // Firefox rejects when there is no policy: that is "no policy", not an error.
-      () => ({}),
-    );
-    pending = answer.then(async (policy) => {
-      const text = JSON.stringify(policy);
-      if (text !== written) {
-        // A copy that cannot be written only costs the next start its head start.
-        await local.set({ [POLICY_COPY_KEY]: policy }).then(() => { written = text; }, () => {});
-      }
-      return policy;
-    }).finally(() => { pending = null; });
+    pending = managed.get(null).then(
+      async (got) => {
+        const policy = isPlainObject(got) ? got : {};
+        lastAnswer = policy;
+        if (keepCopy) await keep(policy);
+        return policy;
+      },
+      async (/** @type {unknown} */ error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!NO_POLICY_RE.test(message)) {
+          // Something went wrong in the browser: no policy for this read (as before the copy
+          // existed), but neither remembered nor copied, so it cannot wipe a policy's copy.
+          return {};
+        }
+        lastAnswer = {};
+        if (keepCopy) await keep({});
+        return {};
+      },
+    ).finally(() => { pending = null; });
     return pending;
   }
 
@@ -68,22 +99,27 @@ export function policyReader({ managed, local, sleep = (ms) => new Promise((r) =
   async function copy() {
     try {
       const value = (await local.get(POLICY_COPY_KEY))[POLICY_COPY_KEY];
-      return isPlainObject(value) ? value : null;
+      if (!isPlainObject(value)) return null;
+      written ??= JSON.stringify(value);
+      return value;
     } catch {
       return null;
     }
   }
 
   /**
-   * The policy in force: the browser's answer, else the last start's copy, else none.
+   * The policy in force: the browser's answer, else its last one here or the last start's copy,
+   * else none.
    * @returns {Promise<PolicyAnswer>}
    */
   async function read() {
     const fromBrowser = live().then((policy) => /** @type {PolicyAnswer} */ ({ policy, from: 'browser' }));
-    const kept = await copy();
-    /** @type {PolicyAnswer} */
-    const fallback = kept ? { policy: kept, from: 'last-start' } : { policy: null, from: 'none' };
-    return Promise.race([fromBrowser, sleep(kept ? MANAGED_GRACE_MS : MANAGED_TIMEOUT_MS).then(() => fallback)]);
+    /** @type {PolicyAnswer | null} */
+    const known = lastAnswer ? { policy: lastAnswer, from: 'browser' } : await copy().then((kept) => (kept ? { policy: kept, from: 'last-start' } : null));
+    return Promise.race([
+      fromBrowser,
+      sleep(known ? MANAGED_GRACE_MS : MANAGED_TIMEOUT_MS).then(() => known ?? { policy: null, from: /** @type {const} */ ('none') }),
+    ]);
   }
 
   return { read, live };

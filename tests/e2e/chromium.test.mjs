@@ -506,6 +506,18 @@ test('chromium: after a restart the last start\'s policy decides at once, while 
     assert.deepEqual(await frame.evaluate(() => [document.body.dataset.mode, document.body.dataset.policyFrom]), ['block', 'last-start'],
       'the policy\'s "block", from the copy (the strictest settings would ask for the PIN)');
     console.log(`# a photo with GPS right after a restart: warning ready ${await frame.evaluate(() => document.body.dataset.warningMs)} ms after it was given`);
+
+    // The file chooser opened while the browser loads its policies (the guard then gets the copy),
+    // the photo chosen after it answered: the guard asks again, and the browser's answer decides.
+    const later = await ctx.newPage();
+    await later.goto(`${server.url}/`);
+    const [chooser] = await Promise.all([later.waitForEvent('filechooser'), later.click('#photo')]);
+    await ctx.serviceWorkers()[0]?.evaluate(() => chrome.storage.managed.get(null));
+    await new Promise((r) => setTimeout(r, 600));
+    await chooser.setFiles(fixtures.withGps);
+    const laterFrame = await guardFrame(later);
+    await laterFrame.waitForFunction(() => Boolean(document.body.dataset.mode), null, { polling: 50 });
+    assert.deepEqual(await laterFrame.evaluate(() => [document.body.dataset.mode, document.body.dataset.policyFrom]), ['block', 'browser']);
   } finally {
     await ctx.close();
   }
@@ -630,6 +642,8 @@ test('chromium: settings exported in one browser import into another; the child 
     await options.waitForSelector('body[data-ready]');
     assert.equal(await options.textContent('#counts'), 'Warnings shown in this browser: 1');
     const [sw] = first.context.serviceWorkers();
+    // The browser's answer about a managed policy comes 3-5 s after its start, and is copied then.
+    await waitFor(async () => Boolean(await sw?.evaluate(async () => (await chrome.storage.local.get('managedPolicyCopy')).managedPolicyCopy)), 'the managed policy is known');
     const stored = await sw?.evaluate(() => chrome.storage.local.get(null));
     assert.deepEqual(Object.keys(stored ?? {}).sort(), ['counts', 'managedPolicyCopy', 'settings'], 'no photo, finding or site is stored');
     assert.deepEqual(stored?.managedPolicyCopy, {}, 'the copy of the managed policy: there is none here');
