@@ -267,6 +267,29 @@ pub fn detect_faces_rgba(
     to_js(&report)
 }
 
+/// A JPEG decoded at reduced size for the quick look, upright:
+/// `{width, height, rgba: Uint8ClampedArray, photoWidth, photoHeight}` (an `ImageData`'s
+/// parts, and the photo's upright size). An `unsupported-format` error for a JPEG this decoder
+/// cannot read (CMYK, 12-bit, arithmetic coding): the browser decodes those.
+#[wasm_bindgen(js_name = jpegQuickLook)]
+pub fn jpeg_quick_look(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let look = crate::vision::jpeg_quick_look(bytes).map_err(|e| js_error(&e))?;
+    let out = js_sys::Object::new();
+    let rgba = js_sys::Uint8ClampedArray::from(look.rgba.as_slice());
+    let fields: [(&str, JsValue); 5] = [
+        ("width", look.width.into()),
+        ("height", look.height.into()),
+        ("rgba", rgba.into()),
+        ("photoWidth", look.photo_width.into()),
+        ("photoHeight", look.photo_height.into()),
+    ];
+    for (name, value) in fields {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&out, &JsValue::from_str(name), &value);
+    }
+    Ok(out.into())
+}
+
 /// Faces in a JPEG or PNG file (decoded here, orientation applied).
 #[wasm_bindgen(js_name = detectFaces)]
 pub fn detect_faces(bytes: &[u8]) -> Result<JsValue, JsValue> {

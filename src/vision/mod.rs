@@ -8,6 +8,7 @@ pub mod faces;
 pub mod nn;
 pub mod nudity;
 pub mod orient;
+pub mod scaled;
 
 use image::ImageFormat;
 use serde::Serialize;
@@ -103,7 +104,74 @@ pub fn detect_faces(bytes: &[u8]) -> Result<FaceReport, Error> {
 
 /// Faces in a JPEG or PNG, with [`Limits::default`], looked for with `detail`.
 pub fn detect_faces_with(bytes: &[u8], detail: Detail) -> Result<FaceReport, Error> {
-    detect_in(&decode(bytes, &Limits::default())?, detail)
+    faces_in(
+        &look_copy(bytes, detail.side(), &Limits::default())?,
+        detail,
+    )
+}
+
+/// An upright copy of a JPEG or PNG with a long side of at most `side`, to look at. A JPEG is
+/// decoded at reduced size ([`scaled`]); one that decoder cannot read (CMYK, 12-bit,
+/// arithmetic coding, or damage the full decoder tolerates) and a PNG are decoded whole.
+fn look_copy(bytes: &[u8], side: u32, limits: &Limits) -> Result<scaled::LookCopy, Error> {
+    if sniff(bytes) == Container::Jpeg {
+        if let Ok(copy) = scaled::jpeg_look_copy(bytes, side, limits) {
+            return Ok(copy);
+        }
+    }
+    let decoded = decode(bytes, limits)?;
+    let (pixels, channels) = pixels_of(&decoded.image);
+    let (w, h) = (decoded.image.width(), decoded.image.height());
+    let (copy, scale) = faces::upright_copy(&pixels, w, h, channels, decoded.orient, side)?;
+    Ok(scaled::LookCopy {
+        copy,
+        scale,
+        photo: decoded.orient.upright_size(w, h),
+    })
+}
+
+fn faces_in(look: &scaled::LookCopy, detail: Detail) -> Result<FaceReport, Error> {
+    let (pw, ph) = look.photo;
+    Ok(FaceReport::new(
+        pw,
+        ph,
+        faces::detect_in_upright(&look.copy, look.scale, look.photo, detail)?,
+    ))
+}
+
+fn nudity_of(look: &scaled::LookCopy) -> Result<nudity::Nudity, Error> {
+    let c = &look.copy;
+    nudity::network()?.classify(&nudity::model_input(&c.rgb, c.width, c.height, 3)?)
+}
+
+/// A JPEG's upright copy for the quick look ([`Detail::Quick`]), as RGBA, decoded at reduced
+/// size: what the extension looks at instead of the browser's decode. `unsupported-format` for
+/// a JPEG the reduced-size decoder cannot read (the browser decodes it then).
+pub fn jpeg_quick_look(bytes: &[u8]) -> Result<QuickLook, Error> {
+    let look = scaled::jpeg_look_copy(bytes, Detail::Quick.side(), &Limits::default())?;
+    let c = &look.copy;
+    let mut rgba = Vec::with_capacity(c.rgb.len() / 3 * 4);
+    for px in c.rgb.chunks_exact(3) {
+        rgba.extend_from_slice(px);
+        rgba.push(255);
+    }
+    Ok(QuickLook {
+        width: c.width,
+        height: c.height,
+        rgba,
+        photo_width: look.photo.0,
+        photo_height: look.photo.1,
+    })
+}
+
+/// See [`jpeg_quick_look`].
+pub struct QuickLook {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+    /// The photo's upright size, which face boxes are given in.
+    pub photo_width: u32,
+    pub photo_height: u32,
 }
 
 /// Faces in pixels the browser decoded and turned upright (RGBA, possibly scaled down), with the
@@ -241,29 +309,17 @@ pub fn crop_faces(bytes: &[u8]) -> Result<(Vec<u8>, crop::Rect), Error> {
     Ok((out, kept))
 }
 
-/// How likely the photo shows nudity, from a JPEG or PNG (upright, whole image).
+/// How likely the photo shows nudity, from a JPEG or PNG (upright, whole image), looked at in
+/// the quick look's copy as the extension does.
 pub fn detect_nudity(bytes: &[u8]) -> Result<nudity::Nudity, Error> {
-    nudity_in(&decode(bytes, &Limits::default())?)
+    nudity_of(&look_copy(bytes, Detail::Quick.side(), &Limits::default())?)
 }
 
-/// Faces and nudity of one JPEG or PNG, decoded once (what `sentinelle inspect` shows).
+/// Faces and nudity of one JPEG or PNG, in one copy decoded at reduced size (what `sentinelle
+/// inspect` shows).
 pub fn look(bytes: &[u8]) -> Result<(FaceReport, nudity::Nudity), Error> {
-    let decoded = decode(bytes, &Limits::default())?;
-    Ok((detect_in(&decoded, Detail::Quick)?, nudity_in(&decoded)?))
-}
-
-fn nudity_in(decoded: &Decoded) -> Result<nudity::Nudity, Error> {
-    let mut upright = decoded.image.clone();
-    if let Some(o) = image::metadata::Orientation::from_exif(decoded.orient.0) {
-        upright.apply_orientation(o);
-    }
-    let rgb = upright.to_rgb8();
-    nudity::network()?.classify(&nudity::model_input(
-        rgb.as_raw(),
-        rgb.width(),
-        rgb.height(),
-        3,
-    )?)
+    let copy = look_copy(bytes, Detail::Quick.side(), &Limits::default())?;
+    Ok((faces_in(&copy, Detail::Quick)?, nudity_of(&copy)?))
 }
 
 /// Gets the networks ready before a photo comes: each model asked for is read from its compiled-in
