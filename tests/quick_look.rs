@@ -156,14 +156,54 @@ fn a_cmyk_jpeg_is_refused_here_and_decoded_whole_elsewhere() {
     assert!(look(&jpeg).is_ok());
 }
 
-#[test]
-fn a_header_beyond_the_limits_is_refused_before_decoding() {
+/// A small JPEG whose frame header is changed: its marker (SOF0 baseline, SOF2 progressive,
+/// SOF3 lossless) and its size.
+fn with_frame(marker: u8, width: u16, height: u16) -> Vec<u8> {
     let mut jpeg = jpeg_bytes(&photo_like(64, 48, 1), 90);
     let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
-    // SOF0 payload: length (2), precision (1), height (2), width (2).
-    jpeg[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]); // 60000×60000
-    let error = jpeg_quick_look(&jpeg).err().unwrap();
-    assert_eq!(error.code(), ErrorCode::TooLarge, "{}", error.message());
+    jpeg[sof + 1] = marker;
+    // SOF payload: length (2), precision (1), height (2), width (2).
+    jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+    if marker == 0xC3 {
+        // A lossless frame has no quantisation: every component names table 0.
+        for c in 0..usize::from(jpeg[sof + 9]) {
+            jpeg[sof + 12 + 3 * c] = 0;
+        }
+        // Its scan header names a predictor (1) where a DCT one names its first frequency (0),
+        // and ends at 0.
+        let sos = jpeg.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let at = sos + 5 + 2 * usize::from(jpeg[sos + 4]);
+        jpeg[at..at + 2].copy_from_slice(&[1, 0]);
+    }
+    jpeg
+}
+
+#[test]
+fn a_header_beyond_the_limits_is_refused_before_decoding() {
+    for (marker, side, code) in [
+        // Wider than any camera.
+        (0xC0, 60_000, ErrorCode::TooLarge),
+        // A progressive 60 MP photo would hold 360 MB of frequencies while it is decoded.
+        (0xC2, 9_000, ErrorCode::TooLarge),
+        // Lossless JPEGs are not scaled by the decoder: refused rather than misread.
+        (0xC3, 64, ErrorCode::UnsupportedFormat),
+    ] {
+        let jpeg = with_frame(marker, side, side * 3 / 4);
+        let error = jpeg_quick_look(&jpeg).err().unwrap();
+        assert_eq!(error.code(), code, "{marker:X} {side}: {}", error.message());
+    }
+    // Within the limits: a progressive 12 MP header, and a baseline 60 MP one (decoded a row of
+    // blocks at a time, so it holds no full-size buffer). Their data then runs short, which the
+    // decoder may report or fill in, but size is not why they stop.
+    for (marker, side) in [(0xC2, 4000), (0xC0, 9_000)] {
+        let answer = jpeg_quick_look(&with_frame(marker, side, side * 3 / 4));
+        assert_ne!(
+            answer.err().map(|e| e.code()),
+            Some(ErrorCode::TooLarge),
+            "{marker:X} {side}"
+        );
+    }
 }
 
 #[test]

@@ -70,11 +70,16 @@ function errorCode(error) {
 async function check(file, look) {
   if (file.size > MAX_FILE_BYTES) return { name: file.name, analysis: null, errorCode: 'too-large', bytes: null };
   const bytes = new Uint8Array(await file.arrayBuffer());
+  // The copy to look at comes first: a format the engine does not decode is then decoded by the
+  // browser, on its own threads, while the engine reads the metadata.
+  const picture = look.faces || look.nudity ? pictureOf(file, bytes) : null;
+  picture?.catch(() => {}); // a picture nothing can decode: visionOf reports no vision
   try {
     const analysis = analyze(bytes);
     // visionOf may return the analysis again, with the hidden-preview check done.
-    return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis, bytes, look)) };
+    return { name: file.name, analysis, errorCode: null, bytes, ...(await visionOf(file, analysis, bytes, look, picture)) };
   } catch (error) {
+    picture?.then((unused) => unused.close(), () => {});
     return { name: file.name, analysis: null, errorCode: errorCode(error), bytes };
   }
 }
@@ -139,14 +144,20 @@ const previews = new Map();
  * @param {import('./describe.js').Analysis} analysis
  * @param {Uint8Array} bytes
  * @param {Look} look
+ * @param {Promise<Picture> | null} started the copy, if check() started it
  * @returns {Promise<{faces: import('./describe.js').FaceSummary | null, nudity: {score: number, flagged: boolean} | null, analysis?: import('./describe.js').Analysis}>}
  */
-async function visionOf(file, analysis, bytes, look) {
+async function visionOf(file, analysis, bytes, look, started) {
   const format = analysis.format;
   const hiddenPreview = analysis.findings.some((f) => f.category === 'hidden-image');
   if (!look.faces && !look.nudity && !hiddenPreview) return { faces: null, nudity: null };
+  /** @type {Picture | null} */
+  let picture = null;
+  /** @type {Promise<ImageBitmap> | null} */
+  let smallPreview = null;
+  let previewKept = false;
   try {
-    const picture = await pictureOf(file, bytes);
+    picture = await (started ?? pictureOf(file, bytes));
     const { width: w, height: h, photoWidth, photoHeight } = picture;
     const rgba = picture.rgba();
     // Nudity on the second thread while faces are looked for here.
@@ -155,7 +166,7 @@ async function visionOf(file, analysis, bytes, look) {
     // took about 10 ms more to scale down), is started now: the browser scales it while the
     // engine looks at the faces, and it is dropped if nothing is shown.
     const k = Math.min(1, PREVIEW_SIDE / Math.max(photoWidth, photoHeight));
-    const smallPreview = look.faces || look.nudity ? createImageBitmap(picture.source, {
+    smallPreview = look.faces || look.nudity ? createImageBitmap(picture.source, {
       resizeWidth: Math.max(1, Math.round(photoWidth * k)), resizeHeight: Math.max(1, Math.round(photoHeight * k)), resizeQuality: 'high',
     }) : null;
     smallPreview?.catch(() => {});
@@ -181,10 +192,8 @@ async function visionOf(file, analysis, bytes, look) {
         crop: report.crop ? scaled(report.crop) : null,
         nude: nudity.flagged,
       });
-    } else {
-      smallPreview?.then((unused) => unused.close(), () => {});
+      previewKept = true;
     }
-    picture.close();
     return {
       faces: look.faces ? {
         count: report.faces.length,
@@ -197,6 +206,10 @@ async function visionOf(file, analysis, bytes, look) {
     };
   } catch {
     return { faces: null, nudity: null };
+  } finally {
+    // Whatever happened, nothing decoded is kept but the preview shown.
+    picture?.close();
+    if (!previewKept) smallPreview?.then((unused) => unused.close(), () => {});
   }
 }
 

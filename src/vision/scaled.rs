@@ -8,12 +8,20 @@
 //! decoder and 52 ms for Chromium's own decode and scale. A 50 MP photo needs 2 MB of pixels
 //! here instead of 200 MB.
 
-use jpeg_decoder::{Decoder, PixelFormat, UnsupportedFeature};
+use jpeg_decoder::{CodingProcess, Decoder, PixelFormat, UnsupportedFeature};
 
 use super::faces::{upright_copy, Upright};
 use super::orient::Orient;
 use crate::media::sniff::{sniff, Container};
 use crate::{Error, Limits};
+
+/// Most memory a progressive JPEG's decode may hold here: such a file's frequencies are kept at
+/// full size until its last scan (2 bytes a sample), whatever size is asked for, and a look is
+/// made for every photo chosen, in a frame whose memory never shrinks. 128 MiB takes a 21 MP
+/// colour photo (a 12 MP one needs 36–72 MiB); a larger one is decoded another way (the
+/// browser in the extension, the full decoder natively). A baseline JPEG is decoded a row of
+/// blocks at a time into the reduced picture, so it needs no such buffer.
+const PROGRESSIVE_MAX_BYTES: u64 = 128 * 1024 * 1024;
 
 /// An upright copy of a photo to look at, and where it sits in the photo.
 pub struct LookCopy {
@@ -26,8 +34,9 @@ pub struct LookCopy {
 
 /// The JPEG `bytes` decoded at the smallest DCT scale whose long side reaches `side`, then
 /// turned upright and scaled down (area average) to a long side of at most `side`.
-/// Grey and colour (YCbCr, RGB) JPEGs only: a CMYK or 12-bit JPEG is `unsupported-format`,
-/// as is arithmetic coding, so the caller can decode it another way.
+/// Grey and colour (YCbCr, RGB) DCT JPEGs only: a CMYK, 12-bit or lossless JPEG is
+/// `unsupported-format`, as is arithmetic coding, and a progressive JPEG over
+/// [`PROGRESSIVE_MAX_BYTES`] is `too-large`, so the caller can decode it another way.
 pub fn jpeg_look_copy(bytes: &[u8], side: u32, limits: &Limits) -> Result<LookCopy, Error> {
     if bytes.len() > limits.max_input_bytes {
         return Err(Error::too_large("the file is larger than the limits allow"));
@@ -49,6 +58,13 @@ pub fn jpeg_look_copy(bytes: &[u8], side: u32, limits: &Limits) -> Result<LookCo
     if width == 0 || height == 0 {
         return Err(Error::malformed("the JPEG image has no pixels"));
     }
+    // The decoder does not scale a lossless JPEG: it would hand back the first rows of the
+    // full-size picture as if they were the whole photo.
+    if info.coding_process == CodingProcess::Lossless {
+        return Err(Error::unsupported(
+            "this JPEG image is lossless, which is not decoded at reduced size",
+        ));
+    }
     let channels = match info.pixel_format {
         PixelFormat::L8 => 1,
         PixelFormat::RGB24 => 3,
@@ -58,16 +74,20 @@ pub fn jpeg_look_copy(bytes: &[u8], side: u32, limits: &Limits) -> Result<LookCo
             ))
         }
     };
-    // Checked from the header, before any pixel memory: the decoder may hold every block's
-    // frequencies at full size (a progressive JPEG), 2 bytes each.
-    let full = u64::from(width) * u64::from(height) * channels as u64 * 2;
-    if width > limits.max_image_side
-        || height > limits.max_image_side
-        || full > limits.max_decode_bytes
-    {
-        return Err(Error::too_large(format!(
+    // Checked from the header, before any pixel memory.
+    let too_large = || {
+        Error::too_large(format!(
             "the JPEG image is {width}×{height} pixels, more than the limits allow"
-        )));
+        ))
+    };
+    if width > limits.max_image_side || height > limits.max_image_side {
+        return Err(too_large());
+    }
+    let held = u64::from(width) * u64::from(height) * channels as u64 * 2;
+    if info.coding_process == CodingProcess::DctProgressive
+        && held > PROGRESSIVE_MAX_BYTES.min(limits.max_decode_bytes)
+    {
+        return Err(too_large());
     }
     let request = u16::try_from(side.max(1)).unwrap_or(u16::MAX);
     let (sw, sh) = decoder.scale(request, request).map_err(from_jpeg_error)?;
