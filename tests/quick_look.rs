@@ -189,7 +189,7 @@ fn a_header_beyond_the_limits_is_refused_before_decoding() {
         // Lossless JPEGs are not scaled by the decoder: refused rather than misread.
         (0xC3, 64, ErrorCode::UnsupportedFormat),
     ] {
-        let jpeg = with_frame(marker, side, side * 3 / 4);
+        let jpeg = with_frame(marker, side, (u32::from(side) * 3 / 4) as u16);
         let error = jpeg_quick_look(&jpeg).err().unwrap();
         assert_eq!(error.code(), code, "{marker:X} {side}: {}", error.message());
     }
@@ -197,7 +197,7 @@ fn a_header_beyond_the_limits_is_refused_before_decoding() {
     // blocks at a time, so it holds no full-size buffer). Their data then runs short, which the
     // decoder may report or fill in, but size is not why they stop.
     for (marker, side) in [(0xC2, 4000), (0xC0, 9_000)] {
-        let answer = jpeg_quick_look(&with_frame(marker, side, side * 3 / 4));
+        let answer = jpeg_quick_look(&with_frame(marker, side, (u32::from(side) * 3 / 4) as u16));
         assert_ne!(
             answer.err().map(|e| e.code()),
             Some(ErrorCode::TooLarge),
