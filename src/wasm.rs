@@ -269,8 +269,9 @@ pub fn detect_faces_rgba(
 
 /// A JPEG decoded at reduced size for the quick look, upright:
 /// `{width, height, rgba: Uint8ClampedArray, photoWidth, photoHeight}` (an `ImageData`'s
-/// parts, and the photo's upright size). An `unsupported-format` error for a JPEG this decoder
-/// cannot read (CMYK, 12-bit, arithmetic coding): the browser decodes those.
+/// parts, and the photo's upright size). An error for a JPEG this decoder refuses (CMYK,
+/// 12-bit, lossless, arithmetic coding: `unsupported-format`; a progressive one over about
+/// 21 MP: `too-large`): the browser decodes those.
 #[wasm_bindgen(js_name = jpegQuickLook)]
 pub fn jpeg_quick_look(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let look = crate::vision::jpeg_quick_look(bytes).map_err(|e| js_error(&e))?;

@@ -94,27 +94,26 @@ async function check(file, look) {
 /**
  * The copy to look at. A JPEG is decoded by the engine at reduced size (a 12 MP photo straight
  * to 1000×750, never its 12 million pixels: measured in Chromium, 32–35 ms against 52 ms for the
- * browser's full decode and scale). Other formats, and the JPEGs that decoder cannot read (CMYK,
- * 12-bit, arithmetic coding, damage the browser tolerates), are decoded by the browser.
+ * browser's full decode and scale). Other formats, and the JPEGs that decoder refuses (CMYK,
+ * 12-bit, lossless, arithmetic coding, progressive over about 21 MP, damage the browser
+ * tolerates), are decoded by the browser.
  * @param {File} file
  * @param {Uint8Array} bytes
  * @returns {Promise<Picture>}
  */
 async function pictureOf(file, bytes) {
-  if (bytes[0] === 0xFF && bytes[1] === 0xD8) {
-    try {
-      /** @type {{width: number, height: number, rgba: Uint8ClampedArray<ArrayBuffer>, photoWidth: number, photoHeight: number}} */
-      const look = jpegQuickLook(bytes);
-      const { width, height, rgba } = look;
-      return {
-        width, height, photoWidth: look.photoWidth, photoHeight: look.photoHeight,
-        source: new ImageData(rgba, width, height),
-        rgba: () => new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
-        close: () => {},
-      };
-    } catch {
-      // The browser's decoder reads it below.
-    }
+  try {
+    /** @type {{width: number, height: number, rgba: Uint8ClampedArray<ArrayBuffer>, photoWidth: number, photoHeight: number}} */
+    const look = jpegQuickLook(bytes);
+    const { width, height, rgba } = look;
+    return {
+      width, height, photoWidth: look.photoWidth, photoHeight: look.photoHeight,
+      source: new ImageData(rgba, width, height),
+      rgba: () => new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
+      close: () => {},
+    };
+  } catch {
+    // Not a JPEG, or one the engine refuses (its error says which): the browser decodes it.
   }
   const { bitmap, canvas, width, height, rgba } = await drawPicture(file, FACE_SIDE);
   return { width, height, photoWidth: bitmap.width, photoHeight: bitmap.height, source: canvas, rgba, close: () => bitmap.close() };

@@ -78,14 +78,19 @@ fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, Error> {
 }
 
 fn detect_in(decoded: &Decoded, detail: Detail) -> Result<FaceReport, Error> {
+    faces_in(&copy_of(decoded, detail.side())?, detail)
+}
+
+/// An upright copy of a photo decoded whole, with a long side of at most `side`.
+fn copy_of(decoded: &Decoded, side: u32) -> Result<scaled::LookCopy, Error> {
     let (pixels, channels) = pixels_of(&decoded.image);
     let (w, h) = (decoded.image.width(), decoded.image.height());
-    let (uw, uh) = decoded.orient.upright_size(w, h);
-    Ok(FaceReport::new(
-        uw,
-        uh,
-        faces::detect_in_pixels(&pixels, w, h, channels, decoded.orient, detail)?,
-    ))
+    let (copy, scale) = faces::upright_copy(&pixels, w, h, channels, decoded.orient, side)?;
+    Ok(scaled::LookCopy {
+        copy,
+        scale,
+        photo: decoded.orient.upright_size(w, h),
+    })
 }
 
 fn pixels_of(image: &image::DynamicImage) -> (Vec<u8>, usize) {
@@ -111,23 +116,16 @@ pub fn detect_faces_with(bytes: &[u8], detail: Detail) -> Result<FaceReport, Err
 }
 
 /// An upright copy of a JPEG or PNG with a long side of at most `side`, to look at. A JPEG is
-/// decoded at reduced size ([`scaled`]); one that decoder cannot read (CMYK, 12-bit,
-/// arithmetic coding, or damage the full decoder tolerates) and a PNG are decoded whole.
+/// decoded at reduced size ([`scaled`]); one that decoder refuses (CMYK, 12-bit, lossless,
+/// arithmetic coding, a progressive one too large for it, or damage the full decoder tolerates)
+/// and a PNG are decoded whole.
 fn look_copy(bytes: &[u8], side: u32, limits: &Limits) -> Result<scaled::LookCopy, Error> {
     if sniff(bytes) == Container::Jpeg {
         if let Ok(copy) = scaled::jpeg_look_copy(bytes, side, limits) {
             return Ok(copy);
         }
     }
-    let decoded = decode(bytes, limits)?;
-    let (pixels, channels) = pixels_of(&decoded.image);
-    let (w, h) = (decoded.image.width(), decoded.image.height());
-    let (copy, scale) = faces::upright_copy(&pixels, w, h, channels, decoded.orient, side)?;
-    Ok(scaled::LookCopy {
-        copy,
-        scale,
-        photo: decoded.orient.upright_size(w, h),
-    })
+    copy_of(&decode(bytes, limits)?, side)
 }
 
 fn faces_in(look: &scaled::LookCopy, detail: Detail) -> Result<FaceReport, Error> {
@@ -145,8 +143,8 @@ fn nudity_of(look: &scaled::LookCopy) -> Result<nudity::Nudity, Error> {
 }
 
 /// A JPEG's upright copy for the quick look ([`Detail::Quick`]), as RGBA, decoded at reduced
-/// size: what the extension looks at instead of the browser's decode. `unsupported-format` for
-/// a JPEG the reduced-size decoder cannot read (the browser decodes it then).
+/// size: what the extension looks at instead of the browser's decode. An error (with its code)
+/// for a JPEG the reduced-size decoder refuses (the browser decodes it then).
 pub fn jpeg_quick_look(bytes: &[u8]) -> Result<QuickLook, Error> {
     let look = scaled::jpeg_look_copy(bytes, Detail::Quick.side(), &Limits::default())?;
     let c = &look.copy;
