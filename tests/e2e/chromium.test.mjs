@@ -736,6 +736,17 @@ test('chromium: a photo with a face at the top (teen profile): "crop the faces o
   }
 });
 
+test('chromium: a selfie as a PNG (teen profile; the browser decodes the copy looked at, not the engine): the warning says there is a clear face and outlines it', async () => {
+  const { ctx, frame } = await teenWarning(fixtures.facePng, { chooser: false });
+  try {
+    assert.equal(await frame.locator('#title').textContent(), 'This photo shows a clear face');
+    assert.equal(await frame.locator('#clean').textContent(), 'Blur the faces and upload');
+    assert.match(await frame.locator('#preview').getAttribute('aria-label') ?? '', /^Preview of the photo, with [1-9] face\(s\) outlined$/);
+  } finally {
+    await ctx.close();
+  }
+});
+
 for (const chooser of [false, true]) {
   const how = chooser ? '; chosen in the file chooser, the guard and its face network made ready meanwhile' : '';
   test(`chromium: a selfie with a clear face (teen profile${how}): the warning says so and the page gets the photo with the face blurred`, async () => {

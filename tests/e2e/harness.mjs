@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
 export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
 
 /**
- * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, gifWithGps: string, face: string, faceAbove: string, dir: string}} Fixtures
+ * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, gifWithGps: string, face: string, facePng: string, faceAbove: string, dir: string}} Fixtures
  */
 
 /**
@@ -104,6 +104,20 @@ export async function makeFixtures(chromium) {
       return canvas.toDataURL('image/jpeg', 0.95).split(',')[1] ?? '';
     }, group);
     writeFileSync(face, Buffer.from(face64, 'base64'));
+    // The same selfie as a PNG: a format the engine does not decode to look at, so the browser's
+    // decoder makes the copy the faces are looked for in.
+    const facePng = join(dir, 'selfie.png');
+    const png64 = await page.evaluate(async (jpeg) => {
+      const img = new Image();
+      img.src = `data:image/jpeg;base64,${jpeg}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      canvas.getContext('2d')?.drawImage(img, 0, 0);
+      return canvas.toDataURL('image/png').split(',')[1] ?? '';
+    }, face64);
+    writeFileSync(facePng, Buffer.from(png64, 'base64'));
     // A photo whose face is at the top and whose lower part holds none (an outfit photo): one
     // sitter's head, enlarged, above a faceless picture; cropping the face out keeps the rest.
     const faceAbove = join(dir, 'outfit.jpg');
@@ -129,7 +143,7 @@ export async function makeFixtures(chromium) {
       return canvas.toDataURL('image/jpeg', 0.93).split(',')[1] ?? '';
     }, group);
     writeFileSync(faceAbove, Buffer.from(outfit64, 'base64'));
-    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, gifWithGps, face, faceAbove, dir };
+    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, gifWithGps, face, facePng, faceAbove, dir };
   } finally {
     await browser.close();
   }
