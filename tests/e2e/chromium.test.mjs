@@ -98,13 +98,20 @@ async function driverIn(ctx) {
           if (!box) throw new Error(`${selector} is not visible`);
           await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
           // A press the warning refused because the browser had not yet reported it visible
-          // (it says so in #busy) is pressed again, as a person would.
+          // (it says so in #busy) is pressed again, as a person would. Only a refused press: a
+          // taken one disables the buttons, and "Cleaning…" in #busy while the frame goes away
+          // must not cause a second press, which would land on the page beneath (once on its
+          // Send button: the page navigated under the test).
           for (let retry = 0; retry < 3; retry += 1) {
             // Bounded: an evaluate racing the frame's removal once never settled (a whole CI
             // run hung here); a frame that does not answer has gone, so the press was taken.
             const refused = await Promise.race([
-              frame.evaluate(() => document.getElementById('busy')?.hidden === false
-                && document.body.dataset.accepting !== 'true').catch(() => false),
+              frame.evaluate((sel) => {
+                const pressed = document.querySelector(sel);
+                return pressed instanceof HTMLButtonElement && !pressed.disabled
+                  && document.getElementById('busy')?.hidden === false
+                  && document.body.dataset.accepting !== 'true';
+              }, selector).catch(() => false),
               new Promise((resolve) => { setTimeout(() => resolve(false), 3_000); }),
             ]);
             if (!refused) return;
