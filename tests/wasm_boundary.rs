@@ -11,12 +11,36 @@
 
 mod common;
 
-use js_sys::{Array, Reflect};
-use sentinelle::wasm::{analyze, engine_version, hash_image, pdq_distance, strip};
+use js_sys::{Array, Reflect, Uint8Array};
+use sentinelle::wasm::{self as facade, engine_version, pdq_distance};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+// The facade takes the bytes as a JS `Uint8Array`, as the extension passes them.
+fn analyze(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    facade::analyze(&Uint8Array::from(bytes))
+}
+
+fn strip(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+    facade::strip(&Uint8Array::from(bytes))
+}
+
+fn hash_image(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    facade::hash_image(&Uint8Array::from(bytes))
+}
+
+/// `bytes` as a view in the middle of a larger JS buffer, 3 bytes in (as a Node `Buffer` from
+/// its pool, or a `subarray`): the engine must read the view, not its buffer.
+fn view_of(bytes: &[u8]) -> Uint8Array {
+    let len = u32::try_from(bytes.len()).unwrap();
+    let whole = Uint8Array::new_with_length(len + 10);
+    whole.fill(0xFF, 0, len + 10);
+    let view = whole.subarray(3, 3 + len);
+    view.copy_from(bytes);
+    view
+}
 
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
@@ -84,6 +108,19 @@ fn analyze_is_exactly_the_cores_analysis() {
         let js = js_sys::JSON::stringify(&analyze(&bytes).unwrap()).unwrap();
         assert_eq!(String::from(js), String::from(native));
     }
+}
+
+#[wasm_bindgen_test]
+fn a_view_into_a_larger_buffer_is_read_as_the_view() {
+    let photo = common::full_fixture(6);
+    let native = serde_json::to_string(&sentinelle::analyze(&photo).unwrap()).unwrap();
+    let native = js_sys::JSON::stringify(&js_sys::JSON::parse(&native).unwrap()).unwrap();
+    let js = js_sys::JSON::stringify(&facade::analyze(&view_of(&photo)).unwrap()).unwrap();
+    assert_eq!(String::from(js), String::from(native));
+    assert_eq!(
+        facade::strip(&view_of(&photo)).unwrap(),
+        sentinelle::strip_metadata(&photo).unwrap()
+    );
 }
 
 #[wasm_bindgen_test]
