@@ -45,9 +45,32 @@ const COPY_ALIGN: usize = 64;
 /// boundary about half the time; in Chromium 156 on x86-64 a 200 KB copy to such an address ran
 /// at 2.8 GB/s, against 35–50 GB/s to an aligned one. So the same inspection of the corpus' 66
 /// JPEGs took 2.0 or 3.5 ms depending on which photos had been analysed before.
-fn with_bytes<R>(array: &js_sys::Uint8Array, f: impl FnOnce(&[u8]) -> R) -> R {
+///
+/// An array wasm memory cannot hold gets a `too-large` error, not a trap: its length is read as
+/// the JS number it is (js-sys' `length()` wraps past 4 GiB), and the buffer is reserved
+/// fallibly.
+fn with_bytes<R>(
+    array: &js_sys::Uint8Array,
+    f: impl FnOnce(&[u8]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let length = js_sys::Reflect::get(array, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    let too_large = || {
+        Error::new(
+            crate::ErrorCode::TooLarge,
+            format!("the file is too large to be read here ({length} bytes)"),
+        )
+    };
+    if !(0.0..=f64::from(u32::MAX)).contains(&length) {
+        return Err(too_large());
+    }
     let len = array.length() as usize;
-    let mut buffer: Vec<u8> = Vec::with_capacity(len.saturating_add(COPY_ALIGN));
+    let mut buffer: Vec<u8> = Vec::new();
+    buffer
+        .try_reserve_exact(len.saturating_add(COPY_ALIGN))
+        .map_err(|_| too_large())?;
     let spare = buffer.spare_capacity_mut();
     let start = spare.as_ptr().align_offset(COPY_ALIGN);
     match start
@@ -271,10 +294,14 @@ pub fn file_digests(bytes: &js_sys::Uint8Array) -> Result<JsValue, JsValue> {
         md5: String,
         sha256: String,
     }
-    to_js(&with_bytes(bytes, |bytes| Digests {
-        md5: crate::md5_hex(bytes),
-        sha256: crate::sha256_hex(bytes),
-    }))
+    let digests = with_bytes(bytes, |bytes| {
+        Ok(Digests {
+            md5: crate::md5_hex(bytes),
+            sha256: crate::sha256_hex(bytes),
+        })
+    })
+    .map_err(|e| js_error(&e))?;
+    to_js(&digests)
 }
 
 /// Faces in pixels the browser decoded upright (a canvas's RGBA, `width`×`height`, possibly

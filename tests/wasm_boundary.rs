@@ -124,6 +124,17 @@ fn a_view_into_a_larger_buffer_is_read_as_the_view() {
 }
 
 #[wasm_bindgen_test]
+fn an_array_too_large_for_wasm_memory_is_refused_with_a_code() {
+    // Something that says it holds 8 GiB (a real one would need the memory): refused from its
+    // length, before any copy, where js-sys' u32 length would have wrapped to 0.
+    let huge = js_sys::Object::new();
+    Reflect::set(&huge, &"length".into(), &JsValue::from_f64(8_589_934_592.0)).unwrap();
+    let huge: Uint8Array = huge.unchecked_into();
+    assert_eq!(code_of(&facade::analyze(&huge).unwrap_err()), "too-large");
+    assert_eq!(code_of(&facade::strip(&huge).unwrap_err()), "too-large");
+}
+
+#[wasm_bindgen_test]
 fn a_photo_without_metadata_has_no_findings_and_a_null_location() {
     let analysis = analyze(&common::gradient_jpeg(32, 24)).unwrap();
     let findings: Array = get(&analysis, "findings").dyn_into().unwrap();
