@@ -66,7 +66,8 @@ fn with_bytes<R>(
     if !(0.0..=f64::from(u32::MAX)).contains(&length) {
         return Err(too_large());
     }
-    let len = array.length() as usize;
+    // In range, so the cast drops only a fraction (a typed array's length has none).
+    let len = length as usize;
     let mut buffer: Vec<u8> = Vec::new();
     buffer
         .try_reserve_exact(len.saturating_add(COPY_ALIGN))

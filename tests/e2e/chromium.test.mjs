@@ -100,8 +100,8 @@ async function driverIn(ctx) {
           // A press the warning refused because the browser had not yet reported it visible
           // (it says so in #busy) is pressed again, as a person would. Only a refused press: a
           // taken one disables the buttons, and "Cleaning…" in #busy while the frame goes away
-          // must not cause a second press, which would land on the page beneath (once on its
-          // Send button: the page navigated under the test).
+          // must not cause a second press, which would land on the page beneath (in one CI run
+          // the page navigated under the test, most likely from such a press on its Send button).
           for (let retry = 0; retry < 3; retry += 1) {
             // Bounded: an evaluate racing the frame's removal once never settled (a whole CI
             // run hung here); a frame that does not answer has gone, so the press was taken.

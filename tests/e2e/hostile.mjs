@@ -118,7 +118,7 @@ export function hostileTests(browserName, newDriver, server, fixtures) {
       await pause(400);
       // Chromium quietly drops a press on a cross-origin frame that moved or was resized in the
       // last 500 ms (its intervention for frames that use IntersectionObserver v2, as the warning
-      // does): such a press never reaches the warning, which then says nothing (one CI run). A
+      // does): such a press never reaches the warning, which then says nothing (one local run). A
       // person whose press did nothing presses again; so does the test, until the warning answers.
       for (let press = 0; press < 5; press += 1) {
         await guard.click('#original');
