@@ -67,6 +67,7 @@ bench-page: build
 bench: build
 	cargo bench --locked --bench pdq -- --warm-up-time 1 --measurement-time 3
 	cargo bench --locked --bench metadata -- --warm-up-time 1 --measurement-time 3
+	cargo bench --locked --bench fixes
 	node scripts/bench-browser.mjs
 	node scripts/face-recall.mjs
 

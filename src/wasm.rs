@@ -363,11 +363,23 @@ pub fn crop_faces(bytes: &js_sys::Uint8Array) -> Result<Vec<u8>, JsValue> {
 
 /// The JPEG or PNG with every face pixelated and blurred; colour profile and orientation kept,
 /// no other metadata. Without a face, the lossless strip (the fix always drops the metadata).
+/// `on_progress`, if given, is called with the share of the work done (0 to 1) as each stage
+/// ends, for a progress bar (what it throws is ignored).
 #[wasm_bindgen(js_name = blurFaces)]
-pub fn blur_faces(bytes: &js_sys::Uint8Array) -> Result<Vec<u8>, JsValue> {
-    with_bytes(bytes, crate::vision::blur_faces)
-        .map(|(blurred, _)| blurred)
-        .map_err(|e| js_error(&e))
+pub fn blur_faces(
+    bytes: &js_sys::Uint8Array,
+    on_progress: Option<js_sys::Function>,
+) -> Result<Vec<u8>, JsValue> {
+    let mut progress = |done: f32| {
+        if let Some(f) = &on_progress {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(done)));
+        }
+    };
+    with_bytes(bytes, |b| {
+        crate::vision::blur_faces_reporting(b, &mut progress)
+    })
+    .map(|(blurred, _)| blurred)
+    .map_err(|e| js_error(&e))
 }
 
 /// How likely upright RGBA pixels (as a canvas gives them) show nudity:

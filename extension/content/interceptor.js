@@ -234,15 +234,22 @@
     } catch (error) {
       const code = error instanceof GuardFailure ? error.code : M.FailureCode.ENGINE;
       // Never silently: adults get the photo through and are told; children and teens (or when
-      // the background cannot say) have it held back and are told.
+      // the background cannot say) have it held back and are told. Never through, whatever the
+      // profile: a fix the person asked for that could not be made, and a guard that did not
+      // answer in time (it may only be slow — another tab's work, a busy machine — and an
+      // unchecked photo must not go because of that); the person can choose it again.
       let failOpen = false;
-      try {
-        const answer = await chrome.runtime.sendMessage({ type: M.Type.GUARD_FAILED });
-        failOpen = answer?.ok === true && answer.failOpen === true;
-      } catch {
-        // The background cannot say (the extension was reloaded, say): held back.
+      const mayPass = code !== M.FailureCode.FIX && code !== M.FailureCode.TIMEOUT;
+      if (mayPass) {
+        try {
+          const answer = await chrome.runtime.sendMessage({ type: M.Type.GUARD_FAILED });
+          failOpen = answer?.ok === true && answer.failOpen === true;
+        } catch {
+          // The background cannot say (the extension was reloaded, say): held back.
+        }
       }
-      showNotice(chrome.i18n.getMessage(failOpen ? 'noticeUnchecked' : 'noticeBlocked'), failOpen ? `${code}, passed` : code);
+      const notice = failOpen ? 'noticeUnchecked' : (code === M.FailureCode.FIX ? 'noticeFixFailed' : 'noticeBlocked');
+      showNotice(chrome.i18n.getMessage(notice), failOpen ? `${code}, passed` : code);
       return failOpen ? files : null;
     } finally {
       guard.remove();

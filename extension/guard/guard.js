@@ -4,10 +4,11 @@
 // with the person's choice. Clicks are only taken from the person (isTrusted).
 import '../shared/messages.js';
 import init, {
-  analyze, analyzeWithPixels, blurFaces, cropFaces, detectFacesRgba, detectNudityRgba, jpegQuickLook, prepareVision, strip,
+  analyze, analyzeWithPixels, detectFacesRgba, detectNudityRgba, jpegQuickLook, prepareVision, strip,
 } from '../pkg/sentinelle.js';
 import { describe, needsWarning } from './describe.js';
 import { drawPicture } from '../shared/pixels.js';
+import { runFixes } from './fix-thread.js';
 import { STRICT, decide, hostIn } from '../shared/settings.js';
 
 const M = /** @type {SentinelleMessagesApi} */ (/** @type {any} */ (globalThis).SentinelleMessages);
@@ -424,30 +425,93 @@ async function serve(port, files, folder, host, clipboard, chosenAt) {
   const crop = chosenFix === 'crop';
   el('busy').textContent = t(crop ? 'busyCropping' : (warning.blurFaces ? 'busyBlurring' : 'busyCleaning'));
   el('busy').hidden = false;
-  // Let the status paint before the engine works.
-  await new Promise((resolve) => { setTimeout(resolve, 0); });
-  const cleaned = files.map((file, i) => {
+  // Blurring re-encodes the photo, which drops its metadata too (colour profile and orientation
+  // kept); otherwise the lossless strip. A photo with nothing to remove is given as it is.
+  /** @type {(import('./fix-worker.js').Job | null)[]} */
+  const jobs = files.map((file, i) => {
     const report = reports[i];
-    if (!report?.bytes || !report.analysis) return file;
-    // Blurring re-encodes the photo, which drops its metadata too (colour profile and orientation
-    // kept); otherwise the lossless strip.
-    if ((report.faces?.reusable ?? 0) > 0 && report.faces?.blurrable) {
-      if (crop) {
-        try {
-          return sameFileWith(file, cropFaces(report.bytes));
-        } catch (error) {
-          // The engine looks at the full-size photo and may see a face the quick look missed,
-          // leaving no part to keep: the faces are blurred instead, never sent as they are.
-          if (errorCode(error) !== 'invalid-input') throw error;
-        }
-      }
-      return sameFileWith(file, blurFaces(report.bytes));
-    }
-    return report.analysis.findings.length > 0 ? sameFileWith(file, strip(report.bytes)) : file;
+    if (!report?.bytes || !report.analysis) return null;
+    if ((report.faces?.reusable ?? 0) > 0 && report.faces?.blurrable) return { fix: crop ? 'crop' : 'blur', bytes: report.bytes };
+    return report.analysis.findings.length > 0 ? { fix: 'strip', bytes: report.bytes } : null;
   });
+  /** @type {File[]} */
+  let cleaned;
+  try {
+    if (jobs.some((job) => job && job.fix !== 'strip')) {
+      // Seconds of work for a large photo: on a thread of its own, with progress and a Cancel.
+      const results = await fixElsewhere(jobs.filter((job) => job !== null));
+      if (!results) {
+        giveCleaned(null);
+        port.postMessage({ type: M.Type.DECISION, decision: M.Decision.CANCEL, files: [] });
+        return;
+      }
+      cleaned = files.map((file, i) => (jobs[i] ? sameFileWith(file, /** @type {Uint8Array} */ (results.shift())) : file));
+    } else {
+      // The lossless strip takes milliseconds: here. Let the status paint first.
+      await new Promise((resolve) => { setTimeout(resolve, 0); });
+      cleaned = files.map((file, i) => {
+        const job = jobs[i];
+        return job ? sameFileWith(file, strip(job.bytes)) : file;
+      });
+    }
+  } catch (error) {
+    // The person asked for a cleaned copy: the original is not sent instead.
+    console.error('Sentinelle fix failed', errorCode(error));
+    giveCleaned(null);
+    port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.FIX });
+    return;
+  }
   giveCleaned(cleaned[0] ?? null);
   const copied = await copying;
   port.postMessage({ type: M.Type.DECISION, decision, files: cleaned, copied });
+}
+
+/**
+ * Runs the fixes on their own thread while the warning shows their progress and a Cancel (a
+ * trusted press, or Escape). A fix that fails throws, with the engine's code.
+ * @param {import('./fix-worker.js').Job[]} jobs
+ * @returns {Promise<Uint8Array[] | null>} the fixed bytes in order, or null when cancelled
+ */
+async function fixElsewhere(jobs) {
+  const bar = /** @type {HTMLProgressElement} */ (el('progress'));
+  const stop = /** @type {HTMLButtonElement} */ (el('stop'));
+  // The choices are made: their place goes to the progress and the Cancel, so those are in view
+  // whatever the warning's height.
+  const actions = /** @type {HTMLElement} */ (document.querySelector('.actions'));
+  actions.hidden = true;
+  bar.value = 0;
+  bar.hidden = false;
+  stop.textContent = t('actionCancel');
+  stop.hidden = false;
+  stop.disabled = false;
+  const run = runFixes(engineModule, jobs, (done) => {
+    bar.value = done;
+    // Tests and the benchmark read how far it got; the page cannot (this frame's own document).
+    document.documentElement.dataset.fixProgress = String(done);
+  });
+  document.documentElement.dataset.fixing = 'true';
+  stop.focus();
+  /** @param {Event} event */
+  const onStop = (event) => {
+    if (event.isTrusted) run.cancel();
+  };
+  /** @param {KeyboardEvent} event */
+  const onKey = (event) => {
+    if (event.isTrusted && event.key === 'Escape') run.cancel();
+  };
+  stop.addEventListener('click', onStop);
+  document.addEventListener('keydown', onKey);
+  try {
+    return await run.result;
+  } catch (error) {
+    if (errorCode(error) === 'cancelled') return null;
+    throw error;
+  } finally {
+    stop.removeEventListener('click', onStop);
+    document.removeEventListener('keydown', onKey);
+    stop.disabled = true;
+    delete document.documentElement.dataset.fixing;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ interface SentinelleMessagesApi {
     readonly GUARD_FAILED: 'sentinelle/guard-failed';
   };
   readonly Decision: { readonly PASS: 'pass'; readonly CLEAN: 'clean'; readonly ORIGINAL: 'original'; readonly CANCEL: 'cancel' };
-  readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly REJECTED: string };
+  readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly REJECTED: string; readonly FIX: string };
   isNonce(nonce: unknown): nonce is string;
   parseRuntimeMessage(msg: unknown): { type: string; nonce: string } | null;
   parseSettingsMessage(msg: unknown):

@@ -55,6 +55,9 @@
     GUARD_GONE: 'guard-gone',
     TIMEOUT: 'guard-timeout',
     REJECTED: 'guard-rejected',
+    // The fix the person chose (strip, blur, crop) could not be made: the photo is held back
+    // whatever the profile, since the person asked for it not to go as it is.
+    FIX: 'fix-failed',
   });
 
   const NONCE_RE = /^[0-9a-f-]{36}$/;

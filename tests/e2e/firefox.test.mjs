@@ -371,6 +371,55 @@ for (const chooser of [false, true]) {
   });
 }
 
+test('firefox: a long fix in one tab (three 12 MP selfies blurred) shows its progress, leaves another tab\'s warning free to come, and Cancel stops it with nothing sent', async () => {
+  const options = await openExtensionTab(OPTIONS_URL);
+  try {
+    await options.waitForSelector('body[data-ready]');
+    await options.click('input[name=profile][value=teen]');
+    await options.click('#save');
+    await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+    const first = await browser.newPage();
+    const second = await browser.newPage();
+    try {
+      await first.bringToFront();
+      await first.goto(`${server.url}/sites/paths.html`);
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await first.waitForSelector('#multi'));
+      await input.uploadFile(...fixtures.bigSelfies);
+      const fixing = await guardFrame(first);
+      await fixing.waitForFunction(() => Boolean(document.body.dataset.mode), { timeout: 60_000 });
+      assert.equal((await fixing.$eval('#clean', (el) => el.textContent ?? '')).trim(), 'Blur the faces and upload');
+      await fixing.click('#clean');
+      // The fix runs on its own thread and says how far it got.
+      await fixing.waitForFunction(() => Number(document.documentElement.dataset.fixProgress ?? 0) > 0, { polling: 50, timeout: 60_000 });
+      assert.equal(await fixing.$eval('#progress', (el) => /** @type {HTMLElement} */ (el).hidden), false, 'a progress bar');
+      assert.equal((await fixing.$eval('#stop', (el) => el.textContent ?? '')).trim(), 'Cancel');
+
+      // Meanwhile a photo is chosen in another tab: its warning comes while the fix still runs.
+      await second.bringToFront();
+      await second.goto(`${server.url}/`);
+      const photo = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await second.waitForSelector('#photo'));
+      await photo.uploadFile(fixtures.withGps);
+      const warning = await guardFrame(second);
+      await warning.waitForFunction(() => Boolean(document.body.dataset.mode), { polling: 50, timeout: 30_000 });
+      assert.equal(await fixing.evaluate(() => document.documentElement.dataset.fixing), 'true', 'the first fix was still running when the second warning came');
+      await warning.click('#cancel');
+
+      // Cancel, pressed by the person, stops the fix: the first page gets nothing.
+      await first.bringToFront();
+      await fixing.click('#stop');
+      await first.waitForFunction(() => !document.querySelector('sentinelle-guard'), { timeout: 30_000 });
+      assert.equal(await first.evaluate(() => /** @type {HTMLInputElement} */ (document.getElementById('multi')).files?.length), 0, 'the input holds no photo');
+      assert.deepEqual(await first.evaluate(() => /** @type {any} */ (window).pageSaw.filter((/** @type {any} */ s) => s.source === 'multi' && s.files.length > 0)), [], 'the page got no photo');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  } finally {
+    await options.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove(['settings']));
+    await options.close();
+  }
+});
+
 test('firefox: a policies.json policy locks a setting; the options page shows it locked', { skip: canUseMountNamespace() ? false : 'no private mount namespace here (needs root or user namespaces)' }, async () => {
   const policy = join(fixtures.dir, 'policies.json');
   writeFileSync(policy, JSON.stringify({ policies: { '3rdparty': { Extensions: { [GECKO_ID]: {

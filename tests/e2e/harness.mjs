@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
 export const FIXTURE_PLACE = { latitude: 48.858370, longitude: 2.294481 };
 
 /**
- * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, gifWithGps: string, face: string, facePng: string, faceAbove: string, dir: string}} Fixtures
+ * @typedef {{withGps: string, noRisk: string, portrait: string, pngWithGps: string, webpWithGps: string, gifWithGps: string, face: string, facePng: string, faceAbove: string, bigSelfies: string[], dir: string}} Fixtures
  */
 
 /**
@@ -143,7 +143,26 @@ export async function makeFixtures(chromium) {
       return canvas.toDataURL('image/jpeg', 0.93).split(',')[1] ?? '';
     }, group);
     writeFileSync(faceAbove, Buffer.from(outfit64, 'base64'));
-    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, gifWithGps, face, facePng, faceAbove, dir };
+    // A phone's selfie at full size: 12 MP (3000×4000), one face filling a third of the height,
+    // as a camera gives it. Blurring several takes seconds: the fix that must not freeze the rest.
+    const big64 = await page.evaluate(async (png) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = 3000;
+      canvas.height = 4000;
+      const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(img, 165, 130, 300, 400, 0, 0, 3000, 4000);
+      return canvas.toDataURL('image/jpeg', 0.92).split(',')[1] ?? '';
+    }, group);
+    const bigSelfies = [1, 2, 3].map((n) => {
+      const path = join(dir, `selfie-12mp-${n}.jpg`);
+      writeFileSync(path, Buffer.from(big64, 'base64'));
+      return path;
+    });
+    return { withGps, noRisk, portrait, pngWithGps, webpWithGps, gifWithGps, face, facePng, faceAbove, bigSelfies, dir };
   } finally {
     await browser.close();
   }
