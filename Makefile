@@ -69,6 +69,7 @@ bench: build
 	cargo bench --locked --bench metadata -- --warm-up-time 1 --measurement-time 3
 	cargo bench --locked --bench fixes
 	node scripts/bench-browser.mjs
+	node scripts/bench-fixes.mjs
 	node scripts/face-recall.mjs
 
 clean:

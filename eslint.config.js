@@ -22,7 +22,7 @@ export default [
   },
   {
     // Functions passed to page.evaluate run in the page.
-    files: ['tests/e2e/**/*.mjs', 'scripts/run-demo.mjs', 'scripts/bench-page-cost.mjs', 'scripts/bench-browser.mjs', 'scripts/bench-warning-time.mjs'],
+    files: ['tests/e2e/**/*.mjs', 'scripts/run-demo.mjs', 'scripts/bench-page-cost.mjs', 'scripts/bench-browser.mjs', 'scripts/bench-warning-time.mjs', 'scripts/bench-fixes.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

@@ -372,7 +372,9 @@ pub fn blur_faces(
 ) -> Result<Vec<u8>, JsValue> {
     let mut progress = |done: f32| {
         if let Some(f) = &on_progress {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(done)));
+            // Two decimals: an f32 share read as f64 would be 0.05000000074505806.
+            let share = (f64::from(done) * 100.0).round() / 100.0;
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
         }
     };
     with_bytes(bytes, |b| {

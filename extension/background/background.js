@@ -69,6 +69,19 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
     });
     return true;
   }
+  const host = M.parseHostMessage(raw);
+  if (host?.type === 'host-request') {
+    // A frame's upload: its warning is shown over the top-level page of the same tab, by our
+    // content script there (none there, or it refuses: the frame shows the warning itself).
+    const tabId = sender.tab?.id;
+    if (!isOurContentScript(sender) || tabId === undefined || !sender.frameId) {
+      sendResponse({ ok: false });
+      return false;
+    }
+    chrome.tabs.sendMessage(tabId, { type: M.Type.HOST_GUARD, channel: host.channel }, { frameId: 0 })
+      .then((answer) => sendResponse({ ok: answer?.ok === true }), () => sendResponse({ ok: false }));
+    return true;
+  }
   const msg = M.parseRuntimeMessage(raw);
   if (!msg) return false;
   const now = Date.now();

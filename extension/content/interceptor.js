@@ -213,7 +213,8 @@
   /**
    * Runs one guard session and turns its answer into the files the page gets (or null).
    * If the guard cannot answer, the person is told, and the page gets nothing (child and teen
-   * profiles) or the photo as it is (adult profile).
+   * profiles, a fix that failed, a check that took too long) or the photo as it is (adult
+   * profile, a guard that never started or was removed).
    * @param {File[]} files
    * @param {{folder?: boolean, clipboard?: boolean, onCopied?: () => void, chosenAt?: number}} [options]
    *   `clipboard`: a cleaned copy goes to the clipboard (a paste the page cannot be given again);
@@ -224,7 +225,10 @@
   async function guardFiles(files, { folder = false, clipboard = false, onCopied = () => {}, chosenAt = performance.timeOrigin + performance.now() } = {}) {
     const guard = takeSpare() ?? new GuardFrame();
     try {
-      const reply = await guard.run(files, folder, clipboard, chosenAt);
+      // In a frame (an editor's, often a few hundred pixels tall), the warning is shown over the
+      // top-level page, whole; this frame's guard passes the files on and the answer back.
+      const relay = window === window.top ? null : await topHost();
+      const reply = await guard.run(files, folder, clipboard, chosenAt, relay);
       if (reply.decision === M.Decision.CANCEL) return null;
       if (reply.decision === M.Decision.CLEAN) {
         if (reply.copied) onCopied();
@@ -235,8 +239,8 @@
       const code = error instanceof GuardFailure ? error.code : M.FailureCode.ENGINE;
       // Never silently: adults get the photo through and are told; children and teens (or when
       // the background cannot say) have it held back and are told. Never through, whatever the
-      // profile: a fix the person asked for that could not be made, and a guard that did not
-      // answer in time (it may only be slow — another tab's work, a busy machine — and an
+      // profile: a fix the person asked for that could not be made, and a guard at work that did
+      // not answer in time (it may only be slow — another tab's work, a busy machine — and an
       // unchecked photo must not go because of that); the person can choose it again.
       let failOpen = false;
       const mayPass = code !== M.FailureCode.FIX && code !== M.FailureCode.TIMEOUT;
@@ -254,6 +258,75 @@
     } finally {
       guard.remove();
     }
+  }
+
+  /**
+   * Asks for this frame's warning to be shown over the top-level page: the name of the relay
+   * channel the top guard listens on, or null when the top frame cannot show it (no content
+   * script of ours there, e.g. a page the browser does not let extensions into; or it refused).
+   * @returns {Promise<string | null>}
+   */
+  async function topHost() {
+    const channel = crypto.randomUUID();
+    try {
+      const answer = await chrome.runtime.sendMessage({ type: M.Type.HOST_REQUEST, channel });
+      return answer?.ok === true ? channel : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Guards this top frame holds for frames' uploads (a frame cannot ask for more at once). */
+  let hosted = 0;
+  const MAX_HOSTED = 4;
+
+  /**
+   * In the top frame: a guard for a frame's upload, told its relay channel. It stays hidden until
+   * its guard says a warning is shown, and goes when the session ends (decided, failed, or no
+   * files came: the guard then says so itself).
+   * @param {string} channel
+   * @returns {Promise<boolean>} whether the guard is in the page, listening
+   */
+  async function hostGuard(channel) {
+    if (hosted >= MAX_HOSTED) return false;
+    hosted += 1;
+    const guard = new GuardFrame();
+    const done = () => {
+      if (guard.removed) return;
+      hosted -= 1;
+      clearInterval(guard.watch);
+      guard.remove();
+    };
+    try {
+      const port = await guard.prepare(channel);
+      guard.port = port;
+      guard.used = true;
+      port.onmessage = (event) => {
+        const reply = M.parseGuardReply(event.data);
+        if (reply?.type === 'show') guard.show();
+        else if (reply) done();
+      };
+      // The page may close the popover: put it back while shown. (A page that removes the frame
+      // ends the session: the frame's guard stops hearing from this one.)
+      guard.watch = setInterval(() => {
+        if (!guard.host.isConnected || !guard.frame.isConnected) done();
+        else if (guard.shown && !guard.inTopLayer()) guard.raise();
+      }, GUARD_WATCH_INTERVAL_MS);
+      return true;
+    } catch {
+      done();
+      return false;
+    }
+  }
+
+  if (window === window.top) {
+    chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
+      const order = M.parseHostMessage(raw);
+      // Only the background (an extension context outside any tab) gives this order.
+      if (order?.type !== 'host-guard' || sender.id !== chrome.runtime.id || sender.tab) return false;
+      hostGuard(order.channel).then((ok) => sendResponse({ ok }), () => sendResponse({ ok: false }));
+      return true;
+    });
   }
 
   /**
@@ -398,7 +471,7 @@
      * Done when an upload begins (see warmUp) or, failing that, when the files are there.
      * @returns {Promise<MessagePort>}
      */
-    prepare() {
+    prepare(relay = '') {
       this.preparing ??= (async () => {
         const nonce = crypto.randomUUID();
         const registered = await chrome.runtime.sendMessage({ type: M.Type.GUARD_REGISTER, nonce });
@@ -411,7 +484,7 @@
           this.frame.src = chrome.runtime.getURL('guard/guard.html');
         });
         const target = new URL(chrome.runtime.getURL('')).origin;
-        this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce }, target, [channel.port2]);
+        this.frame.contentWindow?.postMessage({ type: M.Type.GUARD_INIT, nonce, ...(relay ? { relay } : {}) }, target, [channel.port2]);
         return channel.port1;
       })();
       return this.preparing;
@@ -427,14 +500,17 @@
      * @param {boolean} folder
      * @param {boolean} clipboard
      * @param {number} chosenAt see choiceTime
+     * @param {string | null} relay the top guard's relay channel, when the warning is shown there
+     *   (this frame then stays hidden: it only passes the files on and the answer back)
      * @returns {Promise<{decision: string, files: File[], copied: boolean}>}
      */
-    run(files, folder, clipboard, chosenAt) {
+    run(files, folder, clipboard, chosenAt, relay = null) {
       this.used = true;
       const answer = new Promise((resolve, reject) => {
         let shown = false;
+        let working = false;
         const timer = setTimeout(() => {
-          if (!shown) reject(new GuardFailure(M.FailureCode.TIMEOUT));
+          if (!shown) reject(new GuardFailure(working ? M.FailureCode.TIMEOUT : M.FailureCode.SILENT));
         }, GUARD_ANSWER_TIMEOUT_MS);
         // A page that removes the guard fails the session: held back or passed with a notice,
         // by profile (see guardFiles).
@@ -447,10 +523,12 @@
           port.onmessage = (event) => {
             const reply = M.parseGuardReply(event.data);
             if (!reply) return;
-            if (reply.type === 'show') {
+            if (reply.type === 'working') {
+              working = true;
+            } else if (reply.type === 'show') {
               shown = true;
               clearTimeout(timer);
-              this.show();
+              if (!relay || reply.here) this.show();
             } else if (reply.type === 'failure') {
               clearTimeout(timer);
               reject(new GuardFailure(reply.code));
@@ -459,7 +537,7 @@
               resolve(reply);
             }
           };
-          port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname, chosenAt });
+          port.postMessage({ type: M.Type.ANALYZE, files, folder, clipboard, host: location.hostname, chosenAt, ...(relay ? { relay } : {}) });
         }, reject);
       });
       return /** @type {Promise<{decision: string, files: File[], copied: boolean}>} */ (answer);

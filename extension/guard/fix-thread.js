@@ -48,6 +48,7 @@ export function runFixes(engine, jobs, onProgress) {
           worker?.terminate();
           resolve(data.results);
         } else if (data?.type === 'failed') fail(failure(String(data.code)));
+        else fail(failure('worker-failed'));
       };
       worker.onerror = (event) => {
         event.preventDefault();
@@ -55,7 +56,11 @@ export function runFixes(engine, jobs, onProgress) {
       };
       worker.onmessageerror = () => fail(failure('worker-failed'));
       // The photos are copied over: the frame keeps its own, in case the worker fails.
-      worker.postMessage({ module, jobs });
+      try {
+        worker.postMessage({ module, jobs });
+      } catch {
+        fail(failure('worker-failed'));
+      }
     }, () => fail(failure('engine-failed')));
   });
   return { result, cancel: () => fail(failure('cancelled')) };

@@ -359,7 +359,7 @@ function lookOf(policy, host) {
 }
 
 /**
- * @param {MessagePort} port
+ * @param {Answer} port where the answers go
  * @param {File[]} files
  * @param {boolean} folder
  * @param {string} host
@@ -479,7 +479,10 @@ async function fixElsewhere(jobs) {
   // whatever the warning's height.
   const actions = /** @type {HTMLElement} */ (document.querySelector('.actions'));
   actions.hidden = true;
-  bar.value = 0;
+  el('pin-area').hidden = true;
+  // A crop says nothing until it is done: the bar then shows work under way, not a share.
+  if (jobs.some((job) => job.fix === 'crop')) bar.removeAttribute('value');
+  else bar.value = 0;
   bar.hidden = false;
   stop.textContent = t('actionCancel');
   stop.hidden = false;
@@ -497,7 +500,13 @@ async function fixElsewhere(jobs) {
   };
   /** @param {KeyboardEvent} event */
   const onKey = (event) => {
-    if (event.isTrusted && event.key === 'Escape') run.cancel();
+    if (!event.isTrusted) return;
+    if (event.key === 'Escape') run.cancel();
+    // Cancel is all there is to reach now: the focus stays on it.
+    if (event.key === 'Tab') {
+      event.preventDefault();
+      stop.focus();
+    }
   };
   stop.addEventListener('click', onStop);
   document.addEventListener('keydown', onKey);
@@ -783,16 +792,134 @@ async function onInit(event) {
       } catch { /* see above */ }
     }, 0);
   }, () => {});
+  /** @param {NonNullable<ReturnType<typeof M.parseAnalyzeRequest>>} request @param {Answer} answer */
+  const start = (request, answer) => {
+    requested = true;
+    serve(answer, request.files, request.folder, request.host, request.clipboard, request.chosenAt).catch((error) => {
+      console.error('Sentinelle guard failed', error);
+      answer.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
+    });
+  };
+  if (hello.relay) {
+    // In the top-level page for a frame's upload: the files come on the relay channel, and the
+    // answers go back on it; the port to this page's content script carries only what it needs
+    // (show the frame, the session is over) and word that the page covered the warning.
+    port.onmessage = (notice) => { if (M.isCoveredNotice(notice.data)) coveredAt = performance.now(); };
+    hostRelay(hello.relay, port, start);
+    return;
+  }
   port.onmessage = (message) => {
     const request = M.parseAnalyzeRequest(message.data);
     if (!request) return;
-    requested = true;
+    port.postMessage({ type: M.Type.WORKING });
     // From now on the port only carries word that the page covered the warning.
     port.onmessage = (notice) => { if (M.isCoveredNotice(notice.data)) coveredAt = performance.now(); };
-    serve(port, request.files, request.folder, request.host, request.clipboard, request.chosenAt).catch((error) => {
-      console.error('Sentinelle guard failed', error);
-      port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
+    if (request.relay) relayAway(request, port, (answer) => start(request, answer));
+    else start(request, port);
+  };
+}
+
+/**
+ * Where a guard's answers go: the content script's port, or the relay to a frame's guard.
+ * @typedef {{postMessage: (message: any) => void}} Answer
+ */
+
+/** How often the top guard says it is still there; how long a frame's guard waits for the first
+ * word (then shows the warning itself); how long a silence after it is taken as no answer. */
+const ALIVE_EVERY_MS = 500;
+const ALIVE_FIRST_MS = 5_000;
+const ALIVE_LOST_MS = 10_000;
+/** How long a top guard waits for the files before it leaves the page. */
+const RELAY_WAIT_MS = 30_000;
+
+/**
+ * The top guard's side of a relay: says it is there until the session ends, serves the first
+ * request that comes on the channel, sends its answers back on it, and tells this page's content
+ * script to show the frame (a warning) and to take it away (done, or no files came).
+ * @param {string} name the relay channel
+ * @param {MessagePort} port to this page's content script
+ * @param {(request: NonNullable<ReturnType<typeof M.parseAnalyzeRequest>>, answer: Answer) => void} start
+ */
+function hostRelay(name, port, start) {
+  const channel = new BroadcastChannel(`sentinelle-relay-${name}`);
+  const alive = setInterval(() => channel.postMessage({ type: M.Type.ALIVE }), ALIVE_EVERY_MS);
+  channel.postMessage({ type: M.Type.ALIVE });
+  const end = () => {
+    clearInterval(alive);
+    clearTimeout(unused);
+    channel.close();
+  };
+  const unused = setTimeout(() => {
+    end();
+    port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.TIMEOUT });
+  }, RELAY_WAIT_MS);
+  channel.onmessage = (event) => {
+    const request = M.parseAnalyzeRequest(event.data);
+    if (!request) return;
+    clearTimeout(unused);
+    channel.onmessage = null;
+    start(request, {
+      postMessage: (message) => {
+        channel.postMessage(message);
+        // This page's content script shows the frame, and takes it away at the end; it never
+        // gets the files (they are the frame's page's to have).
+        const reply = M.parseGuardReply(message);
+        if (reply?.type === 'show') port.postMessage({ type: M.Type.SHOW });
+        else if (reply) {
+          end();
+          port.postMessage(reply.type === 'decision' ? { ...message, files: [] } : message);
+        }
+      },
     });
+  };
+}
+
+/**
+ * A frame's guard with a top guard to show its warning: the request goes to it on the relay
+ * channel once it says it is there, and its answers come back to this frame's content script.
+ * If it never says so (the top page would not have it), this guard serves the request itself
+ * (`here`, whose "show" says so, so the content script shows this frame); if it goes silent
+ * after, the session fails as a check that took too long.
+ * @param {NonNullable<ReturnType<typeof M.parseAnalyzeRequest>>} request
+ * @param {MessagePort} port to this frame's content script
+ * @param {(answer: Answer) => void} here
+ */
+function relayAway(request, port, here) {
+  const channel = new BroadcastChannel(`sentinelle-relay-${request.relay}`);
+  let heardAt = 0;
+  let sent = false;
+  const started = performance.now();
+  const close = () => {
+    clearInterval(watch);
+    channel.close();
+  };
+  const watch = setInterval(() => {
+    const now = performance.now();
+    if (!sent && now - started > ALIVE_FIRST_MS) {
+      close();
+      here({ postMessage: (message) => port.postMessage(M.parseGuardReply(message)?.type === 'show' ? { ...message, here: true } : message) });
+    } else if (sent && now - heardAt > ALIVE_LOST_MS) {
+      // Gone, or only busy (its thread at work): either way no answer came in time, and the
+      // photo is held back rather than let through unchecked.
+      close();
+      port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.TIMEOUT });
+    }
+  }, ALIVE_EVERY_MS);
+  channel.onmessage = (event) => {
+    if (M.isAlive(event.data)) {
+      heardAt = performance.now();
+      if (!sent) {
+        sent = true;
+        const { files, folder, host, clipboard, chosenAt } = request;
+        channel.postMessage({ type: M.Type.ANALYZE, files, folder, host, clipboard, chosenAt });
+      }
+      return;
+    }
+    const reply = M.parseGuardReply(event.data);
+    if (!reply) return;
+    heardAt = performance.now();
+    port.postMessage(event.data);
+    if (reply.type !== 'show') close();
   };
 }
 

@@ -6,6 +6,7 @@ interface SentinelleMessagesApi {
     readonly GUARD_CLAIM: 'sentinelle/guard-claim';
     readonly GUARD_INIT: 'sentinelle/guard-init';
     readonly ANALYZE: 'sentinelle/analyze';
+    readonly WORKING: 'sentinelle/working';
     readonly SHOW: 'sentinelle/show';
     readonly DECISION: 'sentinelle/decision';
     readonly FAILURE: 'sentinelle/failure';
@@ -16,9 +17,12 @@ interface SentinelleMessagesApi {
     readonly PIN_CHECK: 'sentinelle/pin-check';
     readonly WARNING_SHOWN: 'sentinelle/warning-shown';
     readonly GUARD_FAILED: 'sentinelle/guard-failed';
+    readonly HOST_REQUEST: 'sentinelle/host-request';
+    readonly HOST_GUARD: 'sentinelle/host-guard';
+    readonly ALIVE: 'sentinelle/alive';
   };
   readonly Decision: { readonly PASS: 'pass'; readonly CLEAN: 'clean'; readonly ORIGINAL: 'original'; readonly CANCEL: 'cancel' };
-  readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly REJECTED: string; readonly FIX: string };
+  readonly FailureCode: { readonly ENGINE: string; readonly GUARD_GONE: string; readonly TIMEOUT: string; readonly SILENT: string; readonly REJECTED: string; readonly FIX: string };
   isNonce(nonce: unknown): nonce is string;
   parseRuntimeMessage(msg: unknown): { type: string; nonce: string } | null;
   parseSettingsMessage(msg: unknown):
@@ -29,12 +33,15 @@ interface SentinelleMessagesApi {
     | { type: 'warning-shown' }
     | { type: 'guard-failed' }
     | null;
-  parseGuardInit(msg: unknown): { nonce: string } | null;
+  parseGuardInit(msg: unknown): { nonce: string; relay: string | null } | null;
+  parseHostMessage(msg: unknown): { type: 'host-request' | 'host-guard'; channel: string } | null;
+  isAlive(msg: unknown): boolean;
   parseGuardReply(msg: unknown):
-    | { type: 'show' }
+    | { type: 'show'; here: boolean }
+    | { type: 'working' }
     | { type: 'decision'; decision: string; files: File[]; copied: boolean }
     | { type: 'failure'; code: string }
     | null;
-  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string; clipboard: boolean; chosenAt: number | null } | null;
+  parseAnalyzeRequest(msg: unknown): { files: File[]; folder: boolean; host: string; clipboard: boolean; chosenAt: number | null; relay: string | null } | null;
   isCoveredNotice(msg: unknown): boolean;
 }

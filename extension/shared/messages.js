@@ -17,6 +17,9 @@
     GUARD_INIT: 'sentinelle/guard-init',
     // over the MessagePort, content script -> guard: the files to check.
     ANALYZE: 'sentinelle/analyze',
+    // over the MessagePort, guard -> content script: the files came; the guard is at work (from
+    // now on, no answer in time means a slow check, not a guard that never started).
+    WORKING: 'sentinelle/working',
     // over the MessagePort, guard -> content script: make the frame visible, a warning is shown.
     SHOW: 'sentinelle/show',
     // over the MessagePort, guard -> content script: the person's decision (or "pass").
@@ -36,9 +39,17 @@
     PIN_CHECK: 'sentinelle/pin-check',
     // guard -> background: a warning was shown (a count the child can see, nothing else).
     WARNING_SHOWN: 'sentinelle/warning-shown',
-    // content script -> background: a guard failed (removed, timed out, engine error); does the
-    // photo go as it is (adult profile) or stay held back (child, teen)?
+    // content script -> background: a guard failed (removed, never started, engine error); does
+    // the photo go as it is (adult profile) or stay held back (child, teen)?
     GUARD_FAILED: 'sentinelle/guard-failed',
+    // content script in a frame -> background: "show this upload's warning over the top-level
+    // page; the files will come on this relay channel" (a frame may be too small for it).
+    HOST_REQUEST: 'sentinelle/host-request',
+    // background -> the tab's top-frame content script: "put a guard here for this relay channel".
+    HOST_GUARD: 'sentinelle/host-guard',
+    // over the relay channel (a BroadcastChannel between our two guard frames, which pages cannot
+    // join), top guard -> frame's guard, every half second: "still here".
+    ALIVE: 'sentinelle/alive',
   });
 
   /** What the guard decided. `pass`: nothing to warn about, no warning was shown. */
@@ -53,7 +64,11 @@
   const FailureCode = Object.freeze({
     ENGINE: 'engine-failed',
     GUARD_GONE: 'guard-gone',
+    // The guard said it was at work, and did not answer in time: held back whatever the
+    // profile (a busy machine must not let an unchecked photo through).
     TIMEOUT: 'guard-timeout',
+    // The guard never said a word (it did not start): by profile, like an engine failure.
+    SILENT: 'guard-silent',
     REJECTED: 'guard-rejected',
     // The fix the person chose (strip, blur, crop) could not be made: the photo is held back
     // whatever the profile, since the person asked for it not to go as it is.
@@ -124,13 +139,27 @@
   }
 
   /**
-   * Checks the init message a guard frame receives through window.postMessage.
+   * Checks a request to show a frame's warning over the top-level page (content script ->
+   * background) or the background's order to the top frame. `channel` names the relay channel.
    * @param {unknown} msg
-   * @returns {{nonce: string} | null}
+   * @returns {{type: 'host-request' | 'host-guard', channel: string} | null}
+   */
+  function parseHostMessage(msg) {
+    if (!isRecord(msg) || !isNonce(msg.channel)) return null;
+    if (msg.type === Type.HOST_REQUEST) return { type: 'host-request', channel: msg.channel };
+    if (msg.type === Type.HOST_GUARD) return { type: 'host-guard', channel: msg.channel };
+    return null;
+  }
+
+  /**
+   * Checks the init message a guard frame receives through window.postMessage. `relay`: this
+   * guard is put in the top-level page for a frame's upload, whose files come on that channel.
+   * @param {unknown} msg
+   * @returns {{nonce: string, relay: string | null} | null}
    */
   function parseGuardInit(msg) {
     if (!isRecord(msg) || msg.type !== Type.GUARD_INIT || !isNonce(msg.nonce)) return null;
-    return { nonce: msg.nonce };
+    return { nonce: msg.nonce, relay: isNonce(msg.relay) ? msg.relay : null };
   }
 
   /**
@@ -141,7 +170,9 @@
    */
   function parseGuardReply(msg) {
     if (!isRecord(msg)) return null;
-    if (msg.type === Type.SHOW) return { type: 'show' };
+    // `here`: a frame's guard that was to pass the warning to the top page shows it itself.
+    if (msg.type === Type.SHOW) return { type: 'show', here: msg.here === true };
+    if (msg.type === Type.WORKING) return { type: 'working' };
     if (msg.type === Type.FAILURE && typeof msg.code === 'string') {
       return { type: 'failure', code: msg.code };
     }
@@ -162,14 +193,25 @@
    * (Firefox): a cleaned copy goes to the clipboard, for the person to paste again.
    * `chosenAt`: when the browser delivered the files (ms since the epoch, `performance.timeOrigin`
    * based), from which the guard measures its time to warning; null when absent or not a number.
-   * @returns {{files: File[], folder: boolean, host: string, clipboard: boolean, chosenAt: number | null} | null}
+   * `relay`: the warning is shown over the top-level page by the guard there, reached on this
+   * channel (this guard only passes the request on and the answers back); null: shown here.
+   * @returns {{files: File[], folder: boolean, host: string, clipboard: boolean, chosenAt: number | null, relay: string | null} | null}
    */
   function parseAnalyzeRequest(msg) {
     if (!isRecord(msg) || msg.type !== Type.ANALYZE || !Array.isArray(msg.files)) return null;
     if (msg.files.length === 0 || !msg.files.every((f) => f instanceof File)) return null;
     const host = typeof msg.host === 'string' && msg.host.length <= 253 ? msg.host.toLowerCase() : '';
     const chosenAt = typeof msg.chosenAt === 'number' && Number.isFinite(msg.chosenAt) ? msg.chosenAt : null;
-    return { files: msg.files, folder: msg.folder === true, host, clipboard: msg.clipboard === true, chosenAt };
+    const relay = isNonce(msg.relay) ? msg.relay : null;
+    return { files: msg.files, folder: msg.folder === true, host, clipboard: msg.clipboard === true, chosenAt, relay };
+  }
+
+  /**
+   * Whether a message on the relay channel is the top guard's "still here".
+   * @param {unknown} msg
+   */
+  function isAlive(msg) {
+    return isRecord(msg) && msg.type === Type.ALIVE;
   }
 
   /**
@@ -190,6 +232,8 @@
     parseGuardInit,
     parseGuardReply,
     parseAnalyzeRequest,
+    parseHostMessage,
+    isAlive,
     isCoveredNotice,
   });
   /** @type {any} */ (globalThis).SentinelleMessages = api;

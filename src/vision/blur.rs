@@ -1,5 +1,5 @@
 //! Blurring faces for good: each face (with a margin for hair and jaw) is pixelated into
-//! blocks an eighth of the face wide, then box-blurred three times, so neither a person nor a
+//! blocks an eighth of its longer side, then box-blurred three times, so neither a person nor a
 //! "depixelating" model can get the face back. The photo is re-encoded once (JPEG quality 92, or
 //! PNG), with its colour profile and orientation and nothing else.
 
@@ -18,8 +18,8 @@ const MARGIN: f64 = 0.25;
 
 /// Blurs `faces` (upright boxes) in stored pixels (`channels` 3 or 4, row-major).
 ///
-/// The work is a fixed number of steps per pixel of each face, whatever its size: the face is
-/// pixelated into blocks an eighth of its width, then each box blur keeps a running sum along
+/// The work is a fixed number of steps per pixel of each face, whatever its size: the face (with
+/// its margin) is pixelated into blocks an eighth of its longer side, then each box blur keeps a running sum along
 /// the line instead of adding up its whole window for every pixel (a 1,750 px selfie face has a
 /// window of over 300 pixels: the sums cost the cube of the face's size, minutes for one photo).
 pub fn blur_regions(
@@ -30,6 +30,12 @@ pub fn blur_regions(
     orient: Orient,
     faces: &[Face],
 ) {
+    let expected = (width as usize)
+        .checked_mul(height as usize)
+        .and_then(|n| n.checked_mul(channels));
+    if !(1..=4).contains(&channels) || expected != Some(pixels.len()) {
+        return;
+    }
     let mut scratch = Scratch::default();
     for face in faces {
         let Some(rect) = region(face, width, height, orient) else {
@@ -233,8 +239,11 @@ fn window_means(src: &[u8], lanes: usize, r: usize, sums: &mut Vec<u32>, out: &m
         }
         count += 1;
     }
+    let mut div = Divisor::new(count);
     for (i, dst) in out.chunks_exact_mut(lanes).enumerate() {
-        let div = Divisor::new(count);
+        if div.divisor != count {
+            div = Divisor::new(count);
+        }
         for (d, &s) in dst.iter_mut().zip(sums.iter()) {
             *d = div.divide(s) as u8;
         }
@@ -254,24 +263,32 @@ fn window_means(src: &[u8], lanes: usize, r: usize, sums: &mut Vec<u32>, out: &m
 }
 
 /// Division by a number fixed for a whole step, as a multiplication and a shift (a division
-/// per value was most of the blur's time). Exact, rounded down, for every sum of at most
-/// 2^40 / divisor: a window's sum is at most 255 × its count, so any window under 65,000
-/// pixels qualifies.
+/// per value was most of the blur's time). Exact, rounded down, for every sum of at most 255 ×
+/// the divisor when the divisor is at most [`Divisor::MAX_FAST`] (a window that long is a face
+/// over 130,000 pixels wide, past any image [`crate::Limits`] lets through); above, a plain
+/// division.
 #[derive(Clone, Copy)]
 struct Divisor {
+    divisor: u32,
     multiplier: u64,
 }
 
 impl Divisor {
     const SHIFT: u32 = 40;
+    /// The rounding error stays under one for sums below 2^40 / d, and 255 × d² < 2^40 up to this.
+    const MAX_FAST: u32 = 65_000;
 
     fn new(divisor: u32) -> Self {
         Divisor {
+            divisor,
             multiplier: (1u64 << Self::SHIFT) / u64::from(divisor.max(1)) + 1,
         }
     }
 
     fn divide(self, value: u32) -> u32 {
+        if self.divisor > Self::MAX_FAST {
+            return value / self.divisor.max(1);
+        }
         ((u64::from(value) * self.multiplier) >> Self::SHIFT) as u32
     }
 }
@@ -420,7 +437,7 @@ mod tests {
 
     #[test]
     fn the_divisor_is_exact_over_every_window_sum() {
-        for d in [1u32, 2, 3, 7, 255, 1000, 4097, 65_000] {
+        for d in [1u32, 2, 3, 7, 255, 1000, 4097, 65_000, 65_001, 100_000] {
             let div = Divisor::new(d);
             let max = 255 * d;
             let step = (max / 5000).max(1);

@@ -287,7 +287,7 @@ fn sharpness(copy: &Upright, x0: u32, y0: u32, x1: u32, y1: u32) -> f64 {
     }
 }
 
-/// Faces in stored pixels (`channels` 1, 3 or 4, row-major) shown with `orient`, looked for
+/// Faces in stored pixels (`channels` 1 to 4, row-major) shown with `orient`, looked for
 /// with `detail`: boxes in the upright photo's pixels.
 pub fn detect_in_pixels(
     pixels: &[u8],

@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { canUseMountNamespace, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, sha256File } from './harness.mjs';
+import { canUseMountNamespace, chooseChromiumProfile, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, pickGuardFrame, sha256File } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
-import { pathTests } from './paths.mjs';
+import { cleanedSha, pathTests } from './paths.mjs';
 import { reportTests } from './report.mjs';
 import { scenarioTests, waitFor } from './scenario.mjs';
 
@@ -138,7 +138,7 @@ async function driverIn(ctx) {
 /** @param {import('playwright-core').Page} page */
 async function guardFrame(page) {
   for (let i = 0; i < 300; i += 1) {
-    const frame = page.frames().find((f) => f.url().startsWith('chrome-extension://'));
+    const frame = pickGuardFrame(page.frames().filter((f) => f.url().startsWith('chrome-extension://')), page.mainFrame(), i);
     if (frame) return frame;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -394,6 +394,82 @@ async function pressInGuard(page, frame, selector) {
   const box = await frame.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/**
+ * The editing frame of the editor fixture named `name` (the nested one is a frame in a frame).
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+async function editingFrame(page, name) {
+  for (let i = 0; i < 200; i += 1) {
+    const frame = page.frames().find((f) => f.url().includes(`editor-frame.html?name=${name}`));
+    if (frame) {
+      await frame.waitForLoadState();
+      return frame;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no editing frame ${name}`);
+}
+
+// Editors that edit in a frame (a few hundred pixels tall, under a toolbar whose shadow falls over
+// it, with a focus ring over its edge), a 160 px frame, a cross-origin one, a frame in a frame:
+// the warning is drawn whole over the top-level page, its default button works with a real
+// press (and with the keyboard), and the editor gets the engine's clean copy.
+for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested-frame']) {
+  for (const how of ['file input', 'drop']) {
+    const keyboard = name === 'editor-frame' && how === 'file input';
+    test(`chromium frames: a GPS photo by ${how} in the ${name.replace(/-/g, ' ')}: the warning is whole over the top page, ${keyboard ? 'Enter' : 'a press'} on its default button sends the clean copy`, async () => {
+      const page = await context.newPage();
+      try {
+        await page.goto(`${server.url}/sites/editor.html`);
+        const editing = await editingFrame(page, name);
+        const element = await editing.frameElement();
+        await element.scrollIntoViewIfNeeded();
+        if (how === 'file input') {
+          await editing.locator('#framed').setInputFiles(fixtures.withGps);
+        } else {
+          // A trusted drag of a real file from outside the browser onto the editing area. A
+          // cross-origin frame is a renderer of its own: the drag goes to it, in its coordinates.
+          const own = name === 'cross-origin-frame';
+          const box = own ? await editing.evaluate(() => ({ x: 0, y: 0, width: innerWidth, height: innerHeight })) : await element.boundingBox();
+          if (!box) throw new Error('the editing frame is not visible');
+          const cdp = await context.newCDPSession(own ? editing : page);
+          const at = { x: box.x + box.width / 2, y: box.y + Math.min(box.height / 2, 60) };
+          const data = { items: [], files: [fixtures.withGps], dragOperationsMask: 1 };
+          for (const type of /** @type {const} */ (['dragEnter', 'dragOver', 'drop'])) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+          await cdp.detach();
+        }
+        const guard = await guardFrame(page);
+        await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+        assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
+        assert.equal(await guard.locator('#title').textContent(), 'This photo shows where it was taken');
+        // Whole: the dialog and its buttons inside the window.
+        const view = page.viewportSize() ?? { width: 0, height: 0 };
+        for (const part of ['.dialog', '#clean', '#cancel']) {
+          const box = await guard.locator(part).boundingBox();
+          assert.ok(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height,
+            `${part} is whole in the window: ${JSON.stringify(box)}`);
+        }
+        assert.deepEqual(await editing.evaluate(() => /** @type {any} */ (window).pageSaw), [], 'the editor saw nothing before the choice');
+        if (keyboard) {
+          await guard.waitForFunction(() => document.activeElement?.id === 'clean' && document.body.dataset.accepting === 'true');
+          await page.keyboard.press('Enter');
+        } else {
+          await pressInGuard(page, guard, '#clean');
+        }
+        await waitFor(async () => (await editing.evaluate(() => /** @type {any} */ (window).pageSaw)).length > 0, 'the editor got the photo');
+        const [got] = await editing.evaluate(() => /** @type {any} */ (window).pageSaw);
+        assert.equal(got.event, how === 'drop' ? 'drop' : 'change');
+        assert.equal(got.files.length, 1);
+        assert.equal(got.files[0].name, 'phone-photo.jpg');
+        assert.equal(got.files[0].sha256, cleanedSha(fixtures.withGps), 'the editor got the engine\'s clean copy');
+      } finally {
+        await page.close();
+      }
+    });
+  }
 }
 
 test('chromium: a parent sets a child profile and a PIN; a GPS photo then goes as is only with the PIN', async () => {
@@ -692,13 +768,7 @@ async function teenWarning(photo, { chooser = false } = {}) {
 /** A new browser with the extension, set to the teen profile by the options page. */
 async function teenBrowser() {
   const { context: ctx, extensionId } = await launchChromium(chromium);
-  const options = await ctx.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options/options.html`);
-  await options.waitForSelector('body[data-ready]');
-  await options.check('input[name=profile][value=teen]');
-  await options.click('#save');
-  await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
-  await options.close();
+  await chooseChromiumProfile(ctx, extensionId, 'teen');
   return ctx;
 }
 

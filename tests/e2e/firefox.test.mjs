@@ -13,7 +13,7 @@ import { GECKO_ID } from '../../scripts/build-extension.mjs';
 import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
-import { pathTests } from './paths.mjs';
+import { cleanedSha, pathTests } from './paths.mjs';
 import { scenarioTests, waitFor } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -367,6 +367,50 @@ for (const chooser of [false, true]) {
     } finally {
       await options.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove(['settings']));
       await options.close();
+    }
+  });
+}
+
+// Editors that edit in a frame (under a toolbar whose shadow falls over it, a focus ring over its
+// edge), a 160 px frame, a cross-origin one, a frame in a frame: the warning is drawn whole over
+// the top-level page, a press on its default button works, and the editor gets the clean copy.
+for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested-frame']) {
+  test(`firefox frames: a GPS photo chosen in the ${name.replace(/-/g, ' ')}: the warning is whole over the top page, a press on its default button sends the clean copy`, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/sites/editor.html`);
+      /** @type {import('puppeteer-core').Frame | undefined} */
+      let editing;
+      for (let i = 0; i < 200 && !editing; i += 1) {
+        for (const frame of page.frames()) {
+          const href = await frame.evaluate(() => location.href).catch(() => '');
+          if (href.includes(`editor-frame.html?name=${name}`)) editing = frame;
+        }
+        if (!editing) await new Promise((r) => setTimeout(r, 50));
+      }
+      if (!editing) throw new Error(`no editing frame ${name}`);
+      const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await editing.waitForSelector('#framed'));
+      await input.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await input.uploadFile(fixtures.withGps);
+      const guard = await guardFrame(page);
+      await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+      assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
+      assert.equal((await guard.$eval('#title', (el) => el.textContent ?? '')).trim(), 'This photo shows where it was taken');
+      // Whole: the dialog and its buttons inside the guard's frame, which fills the window.
+      const view = await page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+      for (const part of ['.dialog', '#clean', '#cancel']) {
+        const box = await guard.$eval(part, (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+        assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height, `${part} is whole in the window: ${JSON.stringify(box)}`);
+      }
+      await guard.click('#clean');
+      const seen = async () => /** @type {any[]} */ (await /** @type {import('puppeteer-core').Frame} */ (editing).evaluate(() => /** @type {any} */ (window).pageSaw));
+      for (let i = 0; i < 300 && (await seen()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+      const [got] = await seen();
+      assert.equal(got?.event, 'change');
+      assert.equal(got?.files[0]?.name, 'phone-photo.jpg');
+      assert.equal(got?.files[0]?.sha256, cleanedSha(fixtures.withGps), 'the editor got the engine\'s clean copy');
+    } finally {
+      await page.close();
     }
   });
 }

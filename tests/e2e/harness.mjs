@@ -266,13 +266,14 @@ export function canUseMountNamespace() {
 /**
  * Chromium with the built extension, the way a person has it. Returns the context and the id.
  * @param {typeof import('playwright-core').chromium} chromium
- * @param {{lang?: string | null, headless?: boolean, policyFile?: string, profileDir?: string}} [options]
+ * @param {{lang?: string | null, headless?: boolean, policyFile?: string, profileDir?: string, extensionDir?: string}} [options]
  *   lang null: the system's language; policyFile: a managed policy, applied in a private mount
- *   namespace; profileDir: a profile to start again (a new one otherwise)
+ *   namespace; profileDir: a profile to start again (a new one otherwise); extensionDir: another
+ *   build of the extension (a benchmark's A/B), dist/chromium otherwise
  */
-export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile, profileDir } = {}) {
-  const ext = join(DIST, 'chromium');
-  if (!existsSync(join(ext, 'manifest.json'))) throw new Error('dist/chromium is missing: run `make build`');
+export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile, profileDir, extensionDir } = {}) {
+  const ext = extensionDir ?? join(DIST, 'chromium');
+  if (!existsSync(join(ext, 'manifest.json'))) throw new Error(`${ext} holds no extension: run \`make build\``);
   const launch = () => chromium.launchPersistentContext(profileDir ?? chromiumProfileDir(), {
     executablePath: policyFile ? join(ROOT, 'tests', 'e2e', 'chromium-with-policy.sh') : '/usr/bin/chromium',
     ...(policyFile ? { env: { ...process.env, SENTINELLE_POLICY_FILE: policyFile } } : {}),
@@ -296,6 +297,22 @@ export async function launchChromium(chromium, { lang = 'en-US', headless = true
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker');
   return { context, extensionId: new URL(worker.url()).host };
+}
+
+/**
+ * Chooses a profile on the options page of a Chromium with the extension, as a parent does.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} extensionId
+ * @param {'child' | 'teen' | 'adult'} profile
+ */
+export async function chooseChromiumProfile(context, extensionId, profile) {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options/options.html`);
+  await options.waitForSelector('body[data-ready]');
+  await options.check(`input[name=profile][value=${profile}]`);
+  await options.click('#save');
+  await options.waitForFunction(() => document.getElementById('save-status')?.textContent === 'Saved.');
+  await options.close();
 }
 
 /** The moz-extension:// host the tests give the extension in Firefox. */
@@ -507,13 +524,34 @@ export async function firefoxGuardFrame(page) {
   for (let i = 0; i < 300; i += 1) {
     // Puppeteer over BiDi keeps reporting the guard frame's first URL (about:blank), so ask each
     // frame where it really is.
+    /** @type {import('puppeteer-core').Frame[]} */
+    const ours = [];
     for (const frame of page.frames()) {
       const href = await frame.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith('moz-extension://')) return frame;
+      if (href.startsWith('moz-extension://')) ours.push(frame);
     }
+    const found = pickGuardFrame(ours, page.mainFrame(), i);
+    if (found) return found;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('no guard frame appeared');
+}
+
+/**
+ * Which of a page's guard frames shows the warning. An upload in a frame has two: a hidden one in
+ * that frame, which passes the files to the one over the top-level page (a child of the main
+ * frame), which shows the warning; so a guard in the main frame is preferred, and one in a
+ * frame is taken only when no other has come for a while (the frame then shows it itself).
+ * @template {{parentFrame: () => unknown}} F
+ * @param {F[]} ours the page's guard frames
+ * @param {unknown} main the page's main frame
+ * @param {number} polls how many times the caller has looked, 50 ms apart
+ * @returns {F | null}
+ */
+export function pickGuardFrame(ours, main, polls) {
+  const top = ours.find((frame) => frame.parentFrame() === main);
+  if (top) return top;
+  return polls >= 80 ? (ours[0] ?? null) : null;
 }
 
 /** @param {string} path */

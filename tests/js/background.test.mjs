@@ -27,7 +27,13 @@ const hook = (/** @type {string} */ name) => ({ addListener: (/** @type {Functio
     create: (/** @type {any} */ item) => { menus.push(item); },
   },
   i18n: { getMessage: (/** @type {string} */ key) => `msg:${key}` },
-  tabs: { create: async (/** @type {any} */ props) => { created.push(props); return props; } },
+  tabs: {
+    create: async (/** @type {any} */ props) => { created.push(props); return props; },
+    sendMessage: async (/** @type {number} */ tabId, /** @type {any} */ msg, /** @type {any} */ options) => {
+      ordered.push({ tabId, msg, options });
+      return { ok: topAnswers };
+    },
+  },
   storage: {
     local: {
       get: async (/** @type {string | string[] | null} */ keys) => {
@@ -50,6 +56,10 @@ const hook = (/** @type {string} */ name) => ({ addListener: (/** @type {Functio
 };
 /** @type {Record<string, any>} */
 const localStore = {};
+/** What the background told tabs (tabs.sendMessage), and what their top frame answers. */
+/** @type {any[]} */
+const ordered = [];
+let topAnswers = true;
 /** @type {Record<string, any> | null} */
 let managedStore = null;
 /** @type {Promise<void> | null} */
@@ -217,4 +227,22 @@ test('settings: when the browser is slow to answer again, its last answer still 
 
 test('local storage is closed to content scripts where the browser allows it', () => {
   assert.deepEqual(accessLevels, ['TRUSTED_CONTEXTS']);
+});
+
+test('a frame\'s request to show its warning over the top page goes to that tab\'s top frame only, from our content script in a frame only', async () => {
+  const channel = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const request = { type: 'sentinelle/host-request', channel };
+  const inFrame = { ...contentScript, frameId: 4 };
+  ordered.length = 0;
+  assert.deepEqual(await ask(request, inFrame), { ok: true });
+  assert.deepEqual(ordered, [{ tabId: 7, msg: { type: 'sentinelle/host-guard', channel }, options: { frameId: 0 } }]);
+  topAnswers = false;
+  assert.deepEqual(await ask(request, inFrame), { ok: false }, 'the top frame would not have it');
+  topAnswers = true;
+  ordered.length = 0;
+  assert.deepEqual(await ask(request, contentScript), { ok: false }, 'the top frame asks nothing of itself');
+  assert.deepEqual(await ask(request, { ...guard, frameId: 4 }), { ok: false }, 'an extension page is not a content script');
+  assert.deepEqual(await ask(request, { ...inFrame, id: 'another-extension' }), { ok: false });
+  assert.equal(send({ ...request, channel: 'x' }, inFrame), undefined, 'a malformed channel is no request');
+  assert.deepEqual(ordered, [], 'nothing was passed on');
 });

@@ -15,14 +15,18 @@ test('runtime messages: only known types with a well-formed nonce pass', () => {
 });
 
 test('guard init needs the init type and a nonce', () => {
-  assert.deepEqual(M.parseGuardInit({ type: M.Type.GUARD_INIT, nonce }), { nonce });
+  assert.deepEqual(M.parseGuardInit({ type: M.Type.GUARD_INIT, nonce }), { nonce, relay: null });
+  assert.deepEqual(M.parseGuardInit({ type: M.Type.GUARD_INIT, nonce, relay: nonce }), { nonce, relay: nonce }, 'a top guard for a frame');
+  assert.equal(M.parseGuardInit({ type: M.Type.GUARD_INIT, nonce, relay: 'sentinelle' })?.relay, null, 'a relay is a channel name of ours');
   assert.equal(M.parseGuardInit({ type: M.Type.GUARD_INIT }), null);
   assert.equal(M.parseGuardInit({ type: M.Type.ANALYZE, nonce }), null);
 });
 
 test('guard replies: decisions must be known and carry real files', () => {
   const file = new File([new Uint8Array([1, 2])], 'a.jpg', { type: 'image/jpeg' });
-  assert.deepEqual(M.parseGuardReply({ type: M.Type.SHOW }), { type: 'show' });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.SHOW }), { type: 'show', here: false });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.SHOW, here: true }), { type: 'show', here: true });
+  assert.deepEqual(M.parseGuardReply({ type: M.Type.WORKING }), { type: 'working' });
   assert.deepEqual(M.parseGuardReply({ type: M.Type.DECISION, decision: 'clean', files: [file] }),
     { type: 'decision', decision: 'clean', files: [file], copied: false });
   assert.deepEqual(M.parseGuardReply({ type: M.Type.DECISION, decision: 'clean', files: [file], copied: true }),
@@ -37,14 +41,26 @@ test('guard replies: decisions must be known and carry real files', () => {
 
 test('analyze requests need at least one real file', () => {
   const file = new File(['x'], 'a.jpg');
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false, host: '', clipboard: false, chosenAt: null });
-  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true, host: 'Site.Example', clipboard: true, chosenAt: 1.7e12 }), { files: [file], folder: true, host: 'site.example', clipboard: true, chosenAt: 1.7e12 });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file] }), { files: [file], folder: false, host: '', clipboard: false, chosenAt: null, relay: null });
+  assert.deepEqual(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], folder: true, host: 'Site.Example', clipboard: true, chosenAt: 1.7e12 }), { files: [file], folder: true, host: 'site.example', clipboard: true, chosenAt: 1.7e12, relay: null });
+  assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], relay: nonce })?.relay, nonce);
+  assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], relay: 'top' })?.relay, null);
   for (const chosenAt of ['1700000000000', Infinity, NaN, null]) {
     assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], chosenAt })?.chosenAt, null, `${chosenAt} is no time`);
   }
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [file], host: 'x'.repeat(300) })?.host, '', 'an overlong host is dropped');
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: [] }), null);
   assert.equal(M.parseAnalyzeRequest({ type: M.Type.ANALYZE, files: ['a.jpg'] }), null);
+});
+
+test('host messages: a request or an order for a relay channel, nothing else', () => {
+  assert.deepEqual(M.parseHostMessage({ type: M.Type.HOST_REQUEST, channel: nonce }), { type: 'host-request', channel: nonce });
+  assert.deepEqual(M.parseHostMessage({ type: M.Type.HOST_GUARD, channel: nonce }), { type: 'host-guard', channel: nonce });
+  for (const bad of [null, { type: M.Type.HOST_REQUEST }, { type: M.Type.HOST_REQUEST, channel: 'x' }, { type: M.Type.GUARD_CLAIM, channel: nonce }]) {
+    assert.equal(M.parseHostMessage(bad), null, JSON.stringify(bad));
+  }
+  assert.equal(M.isAlive({ type: M.Type.ALIVE }), true);
+  assert.equal(M.isAlive({ type: M.Type.SHOW }), false);
 });
 
 test('settings and PIN messages: only known shapes, PINs are at most 12 digits', () => {
