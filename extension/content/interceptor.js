@@ -269,12 +269,19 @@
   async function topHost() {
     const channel = crypto.randomUUID();
     try {
-      const answer = await chrome.runtime.sendMessage({ type: M.Type.HOST_REQUEST, channel });
+      const answer = await Promise.race([
+        chrome.runtime.sendMessage({ type: M.Type.HOST_REQUEST, channel }),
+        new Promise((resolve) => { setTimeout(() => resolve(null), HOST_WAIT_MS); }),
+      ]);
       return answer?.ok === true ? channel : null;
     } catch {
       return null;
     }
   }
+
+  /** How long a frame waits for the top frame to put a guard up before showing the warning
+   * itself (a top page may keep the guard's frame from loading, by removing it, say). */
+  const HOST_WAIT_MS = 3_000;
 
   /** Guards this top frame holds for frames' uploads (a frame cannot ask for more at once). */
   let hosted = 0;
@@ -298,7 +305,11 @@
       guard.remove();
     };
     try {
-      const port = await guard.prepare(channel);
+      /** @type {MessagePort} */
+      const port = await Promise.race([
+        guard.prepare(channel),
+        new Promise((_, reject) => { setTimeout(() => reject(new GuardFailure(M.FailureCode.SILENT)), HOST_WAIT_MS); }),
+      ]);
       guard.port = port;
       guard.used = true;
       port.onmessage = (event) => {

@@ -472,6 +472,87 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
   }
 }
 
+test('chromium frames: where the top page will not have the warning (it removes every element it did not make), a 150 px frame shows it itself: it scrolls, and its default button is reached and works', async () => {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/sites/remover.html`);
+    const editing = await editingFrame(page, 'lonely-frame');
+    await editing.locator('#framed').setInputFiles(fixtures.withGps);
+    /** @type {import('playwright-core').Frame | undefined} */
+    let guard;
+    for (let i = 0; i < 400 && !guard; i += 1) {
+      guard = page.frames().find((f) => f.url().startsWith('chrome-extension://') && f.parentFrame() === editing);
+      if (guard) await guard.waitForFunction(() => Boolean(document.body.dataset.mode), null, { timeout: 100 }).catch(() => { guard = undefined; });
+      if (!guard) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!guard) throw new Error('the frame showed no warning');
+    assert.equal(await guard.locator('#title').textContent(), 'This photo shows where it was taken');
+    // The warning scrolls inside the 150 px frame: its default button is reached by scrolling.
+    const scrolls = await guard.evaluate(() => {
+      const dialog = /** @type {HTMLElement} */ (document.querySelector('.dialog'));
+      return dialog.scrollHeight > dialog.clientHeight && getComputedStyle(dialog).overflowY === 'auto';
+    });
+    assert.equal(scrolls, true, 'the warning scrolls within the frame');
+    await guard.locator('#clean').scrollIntoViewIfNeeded();
+    await pressInGuard(page, guard, '#clean');
+    await waitFor(async () => (await editing.evaluate(() => /** @type {any} */ (window).pageSaw)).length > 0, 'the frame got the photo');
+    const [got] = await editing.evaluate(() => /** @type {any} */ (window).pageSaw);
+    assert.equal(got.files[0].sha256, cleanedSha(fixtures.withGps), 'the frame got the engine\'s clean copy');
+  } finally {
+    await page.close();
+  }
+});
+
+test('chromium frames: a selfie pasted into each editing frame (teen profile): the face warning is whole over the top page, and the editor gets the engine\'s blurred copy', async () => {
+  const ctx = await teenBrowser();
+  try {
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const png = readFileSync(fixtures.facePng).toString('base64');
+    for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested-frame']) {
+      const page = await ctx.newPage();
+      try {
+        await page.goto(`${server.url}/sites/editor.html`);
+        const editing = await editingFrame(page, name);
+        const element = await editing.frameElement();
+        await element.scrollIntoViewIfNeeded();
+        // The selfie on the clipboard (put there by the top page), and what a paste of it holds.
+        await page.bringToFront();
+        const pasted = await page.evaluate(async (b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          await navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([bytes], { type: 'image/png' }) })]);
+          const [item] = await navigator.clipboard.read();
+          const held = new Uint8Array(await (await /** @type {ClipboardItem} */ (item).getType('image/png')).arrayBuffer());
+          let text = '';
+          for (let i = 0; i < held.length; i += 0x8000) text += String.fromCharCode(...held.subarray(i, i + 0x8000));
+          return btoa(text);
+        }, png);
+        const onClipboard = join(fixtures.dir, `clipboard-${name}.png`);
+        writeFileSync(onClipboard, Buffer.from(pasted, 'base64'));
+        await editing.locator('body').click({ position: { x: 200, y: 60 } });
+        await page.keyboard.press('Control+V');
+        const guard = await guardFrame(page);
+        await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+        assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
+        assert.equal(await guard.locator('#title').textContent(), 'This photo shows a clear face');
+        const view = page.viewportSize() ?? { width: 0, height: 0 };
+        const box = await guard.locator('.dialog').boundingBox();
+        assert.ok(box && box.y >= 0 && box.y + box.height <= view.height, `the warning is whole: ${JSON.stringify(box)}`);
+        await pressInGuard(page, guard, '#clean');
+        await waitFor(async () => (await editing.evaluate(() => /** @type {any} */ (window).pageSaw)).length > 0, 'the editor got the paste', 60_000);
+        const [got] = await editing.evaluate(() => /** @type {any} */ (window).pageSaw);
+        assert.equal(got.event, 'paste');
+        const expected = join(fixtures.dir, `blurred-${name}.png`);
+        execFileSync(CLI, ['blur-faces', onClipboard, expected]);
+        assert.equal(got.files[0].sha256, sha256File(expected), 'the editor got the engine\'s blurred copy of what was pasted');
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('chromium: a parent sets a child profile and a PIN; a GPS photo then goes as is only with the PIN', async () => {
   const { context: ctx, extensionId } = await launchChromium(chromium);
   try {
