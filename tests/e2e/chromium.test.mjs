@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { canUseMountNamespace, chooseChromiumProfile, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, pickGuardFrame, sha256File } from './harness.mjs';
+import { canUseMountNamespace, chooseChromiumProfile, closeEveryBrowser, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, pickGuardFrame, sha256File } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
 import { cleanedSha, pathTests } from './paths.mjs';
 import { reportTests } from './report.mjs';
@@ -27,6 +27,8 @@ before(async () => {
 });
 after(async () => {
   await context?.close();
+  // Browsers of tests that timed out (their own `finally` never ran).
+  await closeEveryBrowser();
   await server?.close();
 });
 

@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { ROOT, evaluateInBrowserWindow, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { ROOT, closeEveryBrowser, evaluateInBrowserWindow, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { waitFor } from './scenario.mjs';
 
 const HAVE_XVFB = spawnSync('sh', ['-c', 'command -v Xvfb'], { stdio: 'ignore' }).status === 0;
@@ -44,6 +44,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  await closeEveryBrowser();
   await server?.close();
   xvfb?.kill();
 });

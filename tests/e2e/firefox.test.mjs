@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
-import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, closeEveryBrowser, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { cleanedSha, pathTests } from './paths.mjs';
@@ -30,6 +30,8 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  // Browsers of tests that timed out (their own `finally` never ran).
+  await closeEveryBrowser();
   await server?.close();
 });
 

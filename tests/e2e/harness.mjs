@@ -294,9 +294,33 @@ export async function launchChromium(chromium, { lang = 'en-US', headless = true
     console.log(`# Chromium did not start in 45 s; starting it again (${error.message.split('\n')[0]})`);
     context = await launch();
   }
+  track(context);
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker');
   return { context, extensionId: new URL(worker.url()).host };
+}
+
+/**
+ * Every browser the tests started and have not closed. A test that times out is abandoned by the
+ * runner with its `finally` never run, so its browser would stay open and keep the runner from
+ * exiting (seen: `make test` waiting until CI's limit); each e2e file's `after` closes them all.
+ * @type {Set<{close: () => Promise<unknown>}>}
+ */
+const openBrowsers = new Set();
+
+/** @param {{close: () => Promise<unknown>, once: (event: any, fn: () => void) => unknown}} browser */
+function track(browser) {
+  openBrowsers.add(browser);
+  browser.once(/** @type {any} */ ('close'), () => openBrowsers.delete(browser));
+}
+
+/** Closes every browser still open, each given 10 s (a hung one is left to the process's end). */
+export async function closeEveryBrowser() {
+  await Promise.all([...openBrowsers].map((browser) => Promise.race([
+    browser.close().catch(() => {}),
+    new Promise((resolve) => { setTimeout(resolve, 10_000).unref(); }),
+  ])));
+  openBrowsers.clear();
 }
 
 /**
@@ -343,6 +367,8 @@ export async function launchFirefox(puppeteer, { systemAccess = false, policyFil
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
     },
   });
+  openBrowsers.add(browser);
+  browser.once(/** @type {any} */ ('disconnected'), () => openBrowsers.delete(browser));
   const extensionId = await browser.installExtension(ext);
   return { browser, extensionId };
 }
