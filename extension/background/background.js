@@ -27,6 +27,11 @@ const pendingNonces = new Map();
 
 const GUARD_URL = chrome.runtime.getURL('guard/guard.html');
 
+/** When each frame (tab:frame) last asked for its warning over the top page. */
+/** @type {Map<string, number>} */
+const lastHostRequest = new Map();
+const HOST_EVERY_MS = 1_000;
+
 /** @param {number} now */
 function forgetExpired(now) {
   for (const [nonce, entry] of pendingNonces) {
@@ -72,12 +77,18 @@ chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   const host = M.parseHostMessage(raw);
   if (host?.type === 'host-request') {
     // A frame's upload: its warning is shown over the top-level page of the same tab, by our
-    // content script there (none there, or it refuses: the frame shows the warning itself).
+    // content script there (none there, or it refuses: the frame shows the warning itself). At
+    // most one a second per frame: a page that fakes uploads in a frame cannot fill the top page
+    // with warnings (the top frame holds a few at most, too).
     const tabId = sender.tab?.id;
-    if (!isOurContentScript(sender) || tabId === undefined || !sender.frameId) {
+    const key = `${tabId}:${sender.frameId}`;
+    const now = Date.now();
+    if (!isOurContentScript(sender) || tabId === undefined || !sender.frameId || now - (lastHostRequest.get(key) ?? -Infinity) < HOST_EVERY_MS) {
       sendResponse({ ok: false });
       return false;
     }
+    lastHostRequest.set(key, now);
+    if (lastHostRequest.size > 256) lastHostRequest.delete(/** @type {string} */ (lastHostRequest.keys().next().value));
     chrome.tabs.sendMessage(tabId, { type: M.Type.HOST_GUARD, channel: host.channel }, { frameId: 0 })
       .then((answer) => sendResponse({ ok: answer?.ok === true }), () => sendResponse({ ok: false }));
     return true;

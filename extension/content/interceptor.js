@@ -286,13 +286,16 @@
   /** Guards this top frame holds for frames' uploads (a frame cannot ask for more at once). */
   let hosted = 0;
   const MAX_HOSTED = 4;
+  /** Longer than the top guard's own wait for the files (guard.js, RELAY_WAIT_MS). */
+  const HOSTED_MAX_WAIT_MS = 40_000;
 
   /**
    * In the top frame: a guard for a frame's upload, told its relay channel. It stays hidden until
-   * its guard says a warning is shown, and goes when the session ends (decided, failed, or no
-   * files came: the guard then says so itself).
+   * its guard says a warning is shown, and goes when the session ends (decided, failed, the
+   * frame's guard gone, or no files came: the guard says so), or after HOSTED_MAX_WAIT_MS
+   * without a warning (a guard that never started listening).
    * @param {string} channel
-   * @returns {Promise<boolean>} whether the guard is in the page, listening
+   * @returns {Promise<boolean>} whether the guard's frame is in the page and was told its channel
    */
   async function hostGuard(channel) {
     if (hosted >= MAX_HOSTED) return false;
@@ -302,8 +305,10 @@
       if (guard.removed) return;
       hosted -= 1;
       clearInterval(guard.watch);
+      clearTimeout(unshown);
       guard.remove();
     };
+    const unshown = setTimeout(() => { if (!guard.shown) done(); }, HOSTED_MAX_WAIT_MS);
     try {
       /** @type {MessagePort} */
       const port = await Promise.race([
@@ -318,7 +323,7 @@
         else if (reply) done();
       };
       // The page may close the popover: put it back while shown. (A page that removes the frame
-      // ends the session: the frame's guard stops hearing from this one.)
+      // ends the session: the frame's guard is told by the browser, see guard.js whenGone.)
       guard.watch = setInterval(() => {
         if (!guard.host.isConnected || !guard.frame.isConnected) done();
         else if (guard.shown && !guard.inTopLayer()) guard.raise();
@@ -520,9 +525,10 @@
       const answer = new Promise((resolve, reject) => {
         let shown = false;
         let working = false;
-        const timer = setTimeout(() => {
+        const expire = () => setTimeout(() => {
           if (!shown) reject(new GuardFailure(working ? M.FailureCode.TIMEOUT : M.FailureCode.SILENT));
         }, GUARD_ANSWER_TIMEOUT_MS);
+        let timer = expire();
         // A page that removes the guard fails the session: held back or passed with a notice,
         // by profile (see guardFiles).
         this.watch = setInterval(() => {
@@ -535,7 +541,11 @@
             const reply = M.parseGuardReply(event.data);
             if (!reply) return;
             if (reply.type === 'working') {
+              // Said when the files come, and again when a frame's guard gives up on the top
+              // page's and checks them itself: the wait starts again.
               working = true;
+              clearTimeout(timer);
+              timer = expire();
             } else if (reply.type === 'show') {
               shown = true;
               clearTimeout(timer);

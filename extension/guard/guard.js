@@ -824,51 +824,96 @@ async function onInit(event) {
  * @typedef {{postMessage: (message: any) => void}} Answer
  */
 
-/** How often the top guard says it is still there; how long a frame's guard waits for the first
- * word (then shows the warning itself); how long a silence after it is taken as no answer. */
+/** How often the top guard says it is there until the files come, and how long a frame's guard
+ * waits for that word (then shows the warning itself). */
 const ALIVE_EVERY_MS = 500;
 const ALIVE_FIRST_MS = 5_000;
-const ALIVE_LOST_MS = 10_000;
 /** How long a top guard waits for the files before it leaves the page. */
 const RELAY_WAIT_MS = 30_000;
 
 /**
- * The top guard's side of a relay: says it is there until the session ends, serves the first
+ * Each end of a relay holds a Web Lock named for it for as long as it lives; the other end asks
+ * for that lock, and is granted it when the first end's frame is gone (the browser releases a
+ * document's locks when it goes, whatever its timers were doing: a busy or throttled guard is not
+ * taken for a gone one).
+ * @param {string} name the lock
+ * @returns {() => void} lets the lock go
+ */
+function holdLock(name) {
+  /** @type {() => void} */
+  let release = () => {};
+  const held = new Promise((resolve) => { release = () => resolve(undefined); });
+  navigator.locks?.request(name, () => held).catch(() => {});
+  return release;
+}
+
+/**
+ * Runs `gone` once the other end's lock is granted here (its frame is gone, or it let go).
+ * @param {string} name the lock
+ * @param {() => void} gone
+ * @returns {() => void} stops waiting
+ */
+function whenGone(name, gone) {
+  const abort = new AbortController();
+  navigator.locks?.request(name, { signal: abort.signal }, () => { gone(); })
+    .catch(() => {});
+  return () => abort.abort();
+}
+
+/**
+ * The top guard's side of a relay: says it is there until the files come, serves the first
  * request that comes on the channel, sends its answers back on it, and tells this page's content
- * script to show the frame (a warning) and to take it away (done, or no files came).
+ * script to show the frame (a warning) and to take it away (done, the frame's guard gone, or no
+ * files came).
  * @param {string} name the relay channel
  * @param {MessagePort} port to this page's content script
  * @param {(request: NonNullable<ReturnType<typeof M.parseAnalyzeRequest>>, answer: Answer) => void} start
  */
 function hostRelay(name, port, start) {
-  const channel = new BroadcastChannel(`sentinelle-relay-${name}`);
+  /** @type {BroadcastChannel} */
+  let channel;
+  try {
+    channel = new BroadcastChannel(`sentinelle-relay-${name}`);
+  } catch {
+    port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.ENGINE });
+    return;
+  }
+  // Held until this frame is taken out of the page (after its last answer has gone out): let go
+  // sooner, the frame's guard could hear of it before it hears the answer.
+  holdLock(`sentinelle-relay-${name}-top`);
+  let stopWaiting = () => {};
+  let over = false;
   const alive = setInterval(() => channel.postMessage({ type: M.Type.ALIVE }), ALIVE_EVERY_MS);
   channel.postMessage({ type: M.Type.ALIVE });
-  const end = () => {
+  /** @param {any} [last] what this page's content script is told (the session is over) */
+  const end = (last) => {
+    if (over) return;
+    over = true;
     clearInterval(alive);
     clearTimeout(unused);
+    stopWaiting();
     channel.close();
+    if (last) port.postMessage(last);
   };
-  const unused = setTimeout(() => {
-    end();
-    port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.TIMEOUT });
-  }, RELAY_WAIT_MS);
+  const unused = setTimeout(() => end({ type: M.Type.FAILURE, code: M.FailureCode.TIMEOUT }), RELAY_WAIT_MS);
   channel.onmessage = (event) => {
     const request = M.parseAnalyzeRequest(event.data);
     if (!request) return;
     clearTimeout(unused);
+    clearInterval(alive);
     channel.onmessage = null;
+    // The frame's guard gone (its page removed it, went elsewhere, or gave up): nobody is left to
+    // hand the person's choice to, so the warning goes too.
+    stopWaiting = whenGone(`sentinelle-relay-${name}-frame`, () => end({ type: M.Type.FAILURE, code: M.FailureCode.GUARD_GONE }));
     start(request, {
       postMessage: (message) => {
+        if (over) return;
         channel.postMessage(message);
         // This page's content script shows the frame, and takes it away at the end; it never
         // gets the files (they are the frame's page's to have).
         const reply = M.parseGuardReply(message);
         if (reply?.type === 'show') port.postMessage({ type: M.Type.SHOW });
-        else if (reply) {
-          end();
-          port.postMessage(reply.type === 'decision' ? { ...message, files: [] } : message);
-        }
+        else if (reply) end(reply.type === 'decision' ? { ...message, files: [] } : message);
       },
     });
   };
@@ -878,46 +923,63 @@ function hostRelay(name, port, start) {
  * A frame's guard with a top guard to show its warning: the request goes to it on the relay
  * channel once it says it is there, and its answers come back to this frame's content script.
  * If it never says so (the top page would not have it), this guard serves the request itself
- * (`here`, whose "show" says so, so the content script shows this frame); if it goes silent
- * after, the session fails as a check that took too long.
+ * (`here`, whose "show" says so, so the content script shows this frame); if the top guard goes
+ * away after (its page removed it), the session fails as when a guard is removed.
  * @param {NonNullable<ReturnType<typeof M.parseAnalyzeRequest>>} request
  * @param {MessagePort} port to this frame's content script
  * @param {(answer: Answer) => void} here
  */
 function relayAway(request, port, here) {
-  const channel = new BroadcastChannel(`sentinelle-relay-${request.relay}`);
-  let heardAt = 0;
-  let sent = false;
-  const started = performance.now();
-  const close = () => {
-    clearInterval(watch);
-    channel.close();
+  const showHere = () => {
+    // A fresh start for the content script's wait, which began before the relay was tried.
+    port.postMessage({ type: M.Type.WORKING });
+    here({ postMessage: (message) => port.postMessage(M.parseGuardReply(message)?.type === 'show' ? { ...message, here: true } : message) });
   };
-  const watch = setInterval(() => {
-    const now = performance.now();
-    if (!sent && now - started > ALIVE_FIRST_MS) {
-      close();
-      here({ postMessage: (message) => port.postMessage(M.parseGuardReply(message)?.type === 'show' ? { ...message, here: true } : message) });
-    } else if (sent && now - heardAt > ALIVE_LOST_MS) {
-      // Gone, or only busy (its thread at work): either way no answer came in time, and the
-      // photo is held back rather than let through unchecked.
-      close();
-      port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.TIMEOUT });
-    }
-  }, ALIVE_EVERY_MS);
+  /** @type {BroadcastChannel} */
+  let channel;
+  try {
+    channel = new BroadcastChannel(`sentinelle-relay-${request.relay}`);
+  } catch {
+    showHere();
+    return;
+  }
+  let sent = false;
+  let closed = false;
+  let stopWaiting = () => {};
+  /** @type {() => void} */
+  let releaseFrame = () => {};
+  const close = () => {
+    closed = true;
+    clearTimeout(first);
+    stopWaiting();
+    channel.close();
+    // Tells the top guard this end is gone (if it is not done already): its warning goes too.
+    releaseFrame();
+  };
+  const first = setTimeout(() => {
+    if (sent) return;
+    close();
+    showHere();
+  }, ALIVE_FIRST_MS);
   channel.onmessage = (event) => {
+    if (closed) return;
     if (M.isAlive(event.data)) {
-      heardAt = performance.now();
-      if (!sent) {
-        sent = true;
-        const { files, folder, host, clipboard, chosenAt } = request;
-        channel.postMessage({ type: M.Type.ANALYZE, files, folder, host, clipboard, chosenAt });
-      }
+      if (sent) return;
+      sent = true;
+      clearTimeout(first);
+      // Held before the request goes, so the top guard's wait for it starts after.
+      releaseFrame = holdLock(`sentinelle-relay-${request.relay}-frame`);
+      stopWaiting = whenGone(`sentinelle-relay-${request.relay}-top`, () => {
+        if (closed) return;
+        close();
+        port.postMessage({ type: M.Type.FAILURE, code: M.FailureCode.GUARD_GONE });
+      });
+      const { files, folder, host, clipboard, chosenAt } = request;
+      channel.postMessage({ type: M.Type.ANALYZE, files, folder, host, clipboard, chosenAt });
       return;
     }
     const reply = M.parseGuardReply(event.data);
     if (!reply) return;
-    heardAt = performance.now();
     port.postMessage(event.data);
     if (reply.type !== 'show') close();
   };

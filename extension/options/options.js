@@ -13,6 +13,11 @@ const SITE_LISTS = /** @type {const} */ (['alwaysGuarded', 'neverGuarded', 'bloc
 
 /** @type {{settings: import('../shared/settings.js').Settings, locked: string[], pinSet: boolean, managedPin: boolean, counts: {warnings?: number}} | null} */
 let state = null;
+/** Whether the browser has not yet said if a policy applies (it takes seconds after a start):
+ * the page then says it is checking, lets nothing be changed, and asks again. */
+let checking = false;
+/** How often the page asks again while checking. */
+const RECHECK_MS = 1_000;
 
 function translatePage() {
   document.documentElement.lang = chrome.i18n.getUILanguage();
@@ -42,10 +47,12 @@ const isLocked = (key) => Boolean(state?.locked.includes(key) || state?.locked.i
 
 /** @param {HTMLElement} el @param {boolean} locked */
 function lock(el, locked) {
-  /** @type {HTMLInputElement} */ (el).disabled = locked;
+  /** @type {HTMLInputElement} */ (el).disabled = locked || checking;
   const label = el.closest('label') ?? el.closest('tr')?.querySelector('label');
-  label?.classList.toggle('locked', locked);
-  if (locked) el.title = t('optionsLockedBy');
+  // Only a policy that exists is named; while checking, the page's note says why nothing moves.
+  label?.classList.toggle('locked', locked && !checking);
+  if (locked && !checking) el.title = t('optionsLockedBy');
+  else el.removeAttribute('title');
 }
 
 /** @param {import('../shared/settings.js').Settings} s */
@@ -94,13 +101,23 @@ function collect() {
   return raw;
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let recheck;
+
 async function refresh() {
   const answer = await chrome.runtime.sendMessage({ type: M.Type.SETTINGS_GET });
   if (!answer?.ok) throw new Error('the settings could not be read');
   state = answer;
+  // No answer from the browser yet and no copy of an earlier one: the strict settings the
+  // background answers with stand for "not known yet", not for a policy.
+  checking = answer.policyFrom === 'none';
+  $('policy-checking').hidden = !checking;
+  for (const id of ['save', 'import']) lock($(id), false);
+  clearTimeout(recheck);
+  if (checking) recheck = setTimeout(() => { refresh().catch(() => {}); }, RECHECK_MS);
   const s = /** @type {NonNullable<typeof state>} */ (state);
   fill(s.settings);
-  $('managed-note').hidden = s.locked.length === 0;
+  $('managed-note').hidden = checking || s.locked.length === 0;
   $('unlock-label').hidden = !s.pinSet;
   $('current-pin-label').hidden = !s.pinSet;
   lock($('new-pin'), s.managedPin);
