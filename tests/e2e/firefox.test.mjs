@@ -417,6 +417,40 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
   });
 }
 
+// A drop in the same-origin editing frames (a cross-origin frame is another process, which the
+// test's trusted drop cannot reach).
+for (const [name, frames] of /** @type {[string, string[]][]} */ ([['editor-frame', ['#editor-frame']], ['small-frame', ['#small-frame']], ['nested-frame', ['#nested-frame', '#inner-frame']]])) {
+  test(`firefox frames: a GPS photo dropped in the ${name.replace(/-/g, ' ')}: the warning is whole over the top page, and the editor gets the clean copy`, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/sites/editor.html`);
+      await page.evaluate((outer) => document.querySelector(outer)?.scrollIntoView({ block: 'center' }), /** @type {string} */ (frames[0]));
+      /** @type {import('puppeteer-core').Frame | undefined} */
+      let editing;
+      for (let i = 0; i < 200 && !editing; i += 1) {
+        for (const frame of page.frames()) {
+          const href = await frame.evaluate(() => location.href).catch(() => '');
+          if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) editing = frame;
+        }
+        if (!editing) await new Promise((r) => setTimeout(r, 50));
+      }
+      if (!editing) throw new Error(`no editing frame ${name}`);
+      await firefoxDropFile(browser, page, 'body', fixtures.withGps, frames);
+      const guard = await guardFrame(page);
+      await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+      assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
+      await guard.click('#clean');
+      const seen = async () => /** @type {any[]} */ (await /** @type {import('puppeteer-core').Frame} */ (editing).evaluate(() => /** @type {any} */ (window).pageSaw));
+      for (let i = 0; i < 300 && (await seen()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+      const [got] = await seen();
+      assert.equal(got?.event, 'drop');
+      assert.equal(got?.files[0]?.sha256, cleanedSha(fixtures.withGps), 'the editor got the engine\'s clean copy');
+    } finally {
+      await page.close();
+    }
+  });
+}
+
 test('firefox: a long fix in one tab (three 12 MP selfies blurred) shows its progress, leaves another tab\'s warning free to come, and Cancel stops it with nothing sent', async () => {
   const options = await openExtensionTab(OPTIONS_URL);
   try {

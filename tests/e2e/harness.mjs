@@ -401,15 +401,20 @@ const tabBrowser = (url) => `gBrowser.browsers.find((b) => b.currentURI.spec ===
  * @param {import('puppeteer-core').Page} page
  * @param {string} selector
  * @param {string} path
+ * @param {string[]} [frames] selectors of the same-origin frames `selector` is in, outermost first
  */
-export async function firefoxDropFile(browser, page, selector, path) {
+export async function firefoxDropFile(browser, page, selector, path, frames = []) {
   const type = /\.png$/i.test(path) ? 'image/png' : 'image/jpeg';
   const photo = { data: readFileSync(path).toString('base64'), name: basename(path), type };
   // A frame script (`content` is the page's window); the page-principal sandbox builds the files.
+  // `frames`: the selectors of the frames to go down through first (same-origin ones only: a
+  // cross-origin frame is another process, out of this script's reach).
   const script = `(() => {
     const photo = ${JSON.stringify(photo)};
-    const target = content.document.querySelector(${JSON.stringify(selector)});
-    const sandbox = Components.utils.Sandbox(content, { sandboxPrototype: content, wantXrays: false });
+    let win = content;
+    for (const frame of ${JSON.stringify(frames)}) win = win.document.querySelector(frame).contentWindow;
+    const target = win.document.querySelector(${JSON.stringify(selector)});
+    const sandbox = Components.utils.Sandbox(win, { sandboxPrototype: win, wantXrays: false });
     const box = target.getBoundingClientRect();
     for (const kind of ['dragenter', 'dragover', 'drop']) {
       const transfer = Components.utils.evalInSandbox(\`(() => {
@@ -418,7 +423,7 @@ export async function firefoxDropFile(browser, page, selector, path) {
         t.items.add(new File([bytes], \${JSON.stringify(photo.name)}, { type: \${JSON.stringify(photo.type)} }));
         return t;
       })()\`, sandbox);
-      target.dispatchEvent(new content.DragEvent(kind, {
+      target.dispatchEvent(new win.DragEvent(kind, {
         bubbles: true, cancelable: true, composed: true, dataTransfer: transfer,
         clientX: box.x + box.width / 2, clientY: box.y + box.height / 2,
       }));
