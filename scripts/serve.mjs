@@ -157,7 +157,12 @@ export async function startServer({ port = 0 } = {}) {
     received,
     helpline,
     serveFile: (path, bytes, type) => { extraFiles.set(path, { bytes, type }); },
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    // Never waits long: a test file's last hook must not hang on a connection a browser keeps.
+    close: () => new Promise((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+      setTimeout(ok, 5_000).unref();
+    }),
   };
 }
 

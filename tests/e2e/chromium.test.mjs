@@ -26,8 +26,8 @@ before(async () => {
   ({ context } = await launchChromium(chromium));
 });
 after(async () => {
-  await context?.close();
-  // Browsers of tests that timed out (their own `finally` never ran).
+  // This file's browser and those of tests that timed out (their own `finally` never ran), each
+  // closed or killed within 10 s.
   await closeEveryBrowser();
   await server?.close();
 });

@@ -43,7 +43,6 @@ before(async () => {
   ({ browser } = await launchFirefox(puppeteer, { systemAccess: true, display }));
 });
 after(async () => {
-  await browser?.close();
   await closeEveryBrowser();
   await server?.close();
   xvfb?.kill();

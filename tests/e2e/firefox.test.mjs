@@ -29,8 +29,8 @@ before(async () => {
   ({ browser } = await launchFirefox(puppeteer, { systemAccess: true }));
 });
 after(async () => {
-  await browser?.close();
-  // Browsers of tests that timed out (their own `finally` never ran).
+  // This file's browser and those of tests that timed out (their own `finally` never ran), each
+  // closed or killed within 10 s.
   await closeEveryBrowser();
   await server?.close();
 });

@@ -274,7 +274,8 @@ export function canUseMountNamespace() {
 export async function launchChromium(chromium, { lang = 'en-US', headless = true, policyFile, profileDir, extensionDir } = {}) {
   const ext = extensionDir ?? join(DIST, 'chromium');
   if (!existsSync(join(ext, 'manifest.json'))) throw new Error(`${ext} holds no extension: run \`make build\``);
-  const launch = () => chromium.launchPersistentContext(profileDir ?? chromiumProfileDir(), {
+  const profile = profileDir ?? chromiumProfileDir();
+  const launch = () => chromium.launchPersistentContext(profile, {
     executablePath: policyFile ? join(ROOT, 'tests', 'e2e', 'chromium-with-policy.sh') : '/usr/bin/chromium',
     ...(policyFile ? { env: { ...process.env, SENTINELLE_POLICY_FILE: policyFile } } : {}),
     headless, ...(lang ? { locale: lang } : {}),
@@ -294,32 +295,46 @@ export async function launchChromium(chromium, { lang = 'en-US', headless = true
     console.log(`# Chromium did not start in 45 s; starting it again (${error.message.split('\n')[0]})`);
     context = await launch();
   }
-  track(context);
+  // A persistent context gives no handle on its process: a browser that will not close is found
+  // by its profile folder, which is on its command line.
+  track(context, () => { try { execFileSync('pkill', ['-KILL', '-f', `user-data-dir=${profile}`]); } catch { /* gone */ } });
   let [worker] = context.serviceWorkers();
   if (!worker) worker = await context.waitForEvent('serviceworker');
   return { context, extensionId: new URL(worker.url()).host };
 }
 
 /**
- * Every browser the tests started and have not closed. A test that times out is abandoned by the
- * runner with its `finally` never run, so its browser would stay open and keep the runner from
- * exiting (seen: `make test` waiting until CI's limit); each e2e file's `after` closes them all.
- * @type {Set<{close: () => Promise<unknown>}>}
+ * Every browser the tests started and have not closed, with a way to kill it. A test that times
+ * out is abandoned by the runner with its `finally` never run, so its browser would stay open;
+ * and a browser's close can hang (seen once: the Chromium file's `after` hook waited 180 s on it,
+ * and the run failed though every test had passed). Each e2e file's `after` calls
+ * closeEveryBrowser, which never waits more than 10 s for one.
+ * @type {Map<{close: () => Promise<unknown>}, () => void>}
  */
-const openBrowsers = new Set();
+const openBrowsers = new Map();
 
-/** @param {{close: () => Promise<unknown>, once: (event: any, fn: () => void) => unknown}} browser */
-function track(browser) {
-  openBrowsers.add(browser);
-  browser.once(/** @type {any} */ ('close'), () => openBrowsers.delete(browser));
+/**
+ * @param {{close: () => Promise<unknown>, once: (event: any, fn: () => void) => unknown}} browser
+ * @param {() => void} kill
+ * @param {string} [closed] the event the browser sends once closed
+ */
+function track(browser, kill, closed = 'close') {
+  openBrowsers.set(browser, kill);
+  browser.once(/** @type {any} */ (closed), () => openBrowsers.delete(browser));
 }
 
-/** Closes every browser still open, each given 10 s (a hung one is left to the process's end). */
+/** Closes every browser still open: each is given 10 s, then killed. */
 export async function closeEveryBrowser() {
-  await Promise.all([...openBrowsers].map((browser) => Promise.race([
-    browser.close().catch(() => {}),
-    new Promise((resolve) => { setTimeout(resolve, 10_000).unref(); }),
-  ])));
+  await Promise.all([...openBrowsers].map(async ([browser, kill]) => {
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const closed = await Promise.race([
+      browser.close().then(() => true, () => false),
+      new Promise((resolve) => { timer = setTimeout(() => resolve(false), 10_000); }),
+    ]);
+    clearTimeout(timer);
+    if (!closed) kill();
+  }));
   openBrowsers.clear();
 }
 
@@ -367,8 +382,7 @@ export async function launchFirefox(puppeteer, { systemAccess = false, policyFil
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
     },
   });
-  openBrowsers.add(browser);
-  browser.once(/** @type {any} */ ('disconnected'), () => openBrowsers.delete(browser));
+  track(browser, () => { browser.process()?.kill('SIGKILL'); }, 'disconnected');
   const extensionId = await browser.installExtension(ext);
   return { browser, extensionId };
 }
