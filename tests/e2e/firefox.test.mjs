@@ -373,6 +373,34 @@ for (const chooser of [false, true]) {
   });
 }
 
+/**
+ * The loaded editing frame of the editor fixture named `name` (puppeteer over BiDi reports a
+ * frame's first URL, so each frame is asked where it is).
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} name
+ */
+async function editingFrame(page, name) {
+  for (let i = 0; i < 200; i += 1) {
+    for (const frame of page.frames()) {
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) return frame;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no editing frame ${name}`);
+}
+
+/**
+ * What the editing frame's page got (its window.pageSaw), once it got something (15 s at most).
+ * @param {import('puppeteer-core').Frame} editing
+ * @returns {Promise<any[]>}
+ */
+async function editorSaw(editing) {
+  const seen = async () => /** @type {any[]} */ (await editing.evaluate(() => /** @type {any} */ (window).pageSaw));
+  for (let i = 0; i < 300 && (await seen()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+  return seen();
+}
+
 // Editors that edit in a frame (under a toolbar whose shadow falls over it, a focus ring over its
 // edge), a 160 px frame, a cross-origin one, a frame in a frame: the warning is drawn whole over
 // the top-level page, a press on its default button works, and the editor gets the clean copy.
@@ -381,16 +409,7 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
     const page = await browser.newPage();
     try {
       await page.goto(`${server.url}/sites/editor.html`);
-      /** @type {import('puppeteer-core').Frame | undefined} */
-      let editing;
-      for (let i = 0; i < 200 && !editing; i += 1) {
-        for (const frame of page.frames()) {
-          const href = await frame.evaluate(() => location.href).catch(() => '');
-          if (href.includes(`editor-frame.html?name=${name}`)) editing = frame;
-        }
-        if (!editing) await new Promise((r) => setTimeout(r, 50));
-      }
-      if (!editing) throw new Error(`no editing frame ${name}`);
+      const editing = await editingFrame(page, name);
       const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await editing.waitForSelector('#framed'));
       await input.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await input.uploadFile(fixtures.withGps);
@@ -405,9 +424,7 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
         assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height, `${part} is whole in the window: ${JSON.stringify(box)}`);
       }
       await guard.click('#clean');
-      const seen = async () => /** @type {any[]} */ (await /** @type {import('puppeteer-core').Frame} */ (editing).evaluate(() => /** @type {any} */ (window).pageSaw));
-      for (let i = 0; i < 300 && (await seen()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
-      const [got] = await seen();
+      const [got] = await editorSaw(editing);
       assert.equal(got?.event, 'change');
       assert.equal(got?.files[0]?.name, 'phone-photo.jpg');
       assert.equal(got?.files[0]?.sha256, cleanedSha(fixtures.withGps), 'the editor got the engine\'s clean copy');
@@ -425,24 +442,13 @@ for (const [name, frames] of /** @type {[string, string[]][]} */ ([['editor-fram
     try {
       await page.goto(`${server.url}/sites/editor.html`);
       await page.evaluate((outer) => document.querySelector(outer)?.scrollIntoView({ block: 'center' }), /** @type {string} */ (frames[0]));
-      /** @type {import('puppeteer-core').Frame | undefined} */
-      let editing;
-      for (let i = 0; i < 200 && !editing; i += 1) {
-        for (const frame of page.frames()) {
-          const href = await frame.evaluate(() => location.href).catch(() => '');
-          if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) editing = frame;
-        }
-        if (!editing) await new Promise((r) => setTimeout(r, 50));
-      }
-      if (!editing) throw new Error(`no editing frame ${name}`);
+      const editing = await editingFrame(page, name);
       await firefoxDropFile(browser, page, 'body', fixtures.withGps, frames);
       const guard = await guardFrame(page);
       await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
       assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
       await guard.click('#clean');
-      const seen = async () => /** @type {any[]} */ (await /** @type {import('puppeteer-core').Frame} */ (editing).evaluate(() => /** @type {any} */ (window).pageSaw));
-      for (let i = 0; i < 300 && (await seen()).length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
-      const [got] = await seen();
+      const [got] = await editorSaw(editing);
       assert.equal(got?.event, 'drop');
       assert.equal(got?.files[0]?.sha256, cleanedSha(fixtures.withGps), 'the editor got the engine\'s clean copy');
     } finally {
