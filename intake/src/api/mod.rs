@@ -1,0 +1,139 @@
+//! The HTTP API (docs/intake.md): public routes the extension calls, case workers' routes,
+//! admin routes. Every answer is JSON (the export may be CSV); every error is
+//! `{"error": {"code", "message"}}`.
+
+mod admin;
+mod caseworker;
+mod public;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::routing::{get, post, put};
+use axum::Router;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::auth::{caller_from_bearer, Caller};
+use crate::error::ApiError;
+use crate::state::Shared;
+
+/// The routes.
+pub fn router(state: Shared) -> Router {
+    // CORS only on the two routes the extension calls: any origin (extensions have their own),
+    // no credentials, so no cookie of the intake's can ride along.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::POST, Method::PUT])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .max_age(Duration::from_secs(600));
+    let public = Router::new()
+        .route("/v1/reports", post(public::post_report))
+        .route("/v1/reports/{id}/evidence", put(public::put_evidence))
+        .layer(cors);
+    let private = Router::new()
+        .route("/v1/cases", get(caseworker::list))
+        .route("/v1/cases/{id}", get(caseworker::get))
+        .route("/v1/cases/{id}/status", post(caseworker::status))
+        .route("/v1/export", get(caseworker::export))
+        .route(
+            "/v1/admin/tokens",
+            get(admin::tokens).post(admin::add_token),
+        )
+        .route("/v1/admin/tokens/{id}/disable", post(admin::disable_token))
+        .route("/v1/admin/hashlists", post(admin::import_hashlist))
+        .route("/v1/admin/audit", get(admin::audit));
+    Router::new()
+        .merge(public)
+        .merge(private)
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { ApiError::not_found() })
+        // Each route reads its body with its own limit (and a JSON error); the framework's
+        // default limit would answer in plain text.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let h = response.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The caller named by the request's bearer token.
+async fn caller(state: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    caller_from_bearer(&state.db, &state.tokens, header).await
+}
+
+/// Reads a request body up to `limit` bytes, or answers 413. A body declared far over the
+/// limit is refused before reading; one a little over is read up to the limit first, so the
+/// client has finished sending and reads the answer instead of a broken connection.
+async fn body_bytes(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > 2 * limit as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|_| ApiError::too_large(limit))
+}
+
+/// Serves until Ctrl+C or SIGTERM; in-flight requests finish first.
+pub async fn serve(listener: tokio::net::TcpListener, state: Shared) -> std::io::Result<()> {
+    let prune = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Some(l) = &prune.limiter {
+                l.retain_recent();
+            }
+        }
+    });
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

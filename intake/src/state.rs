@@ -1,0 +1,71 @@
+//! What every request handler shares.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::auth::TokenCache;
+use crate::db::{self, Db, OpenError};
+use crate::pdq_store::PdqStore;
+
+/// How the server was asked to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Public requests (reports, evidence) one address may make per minute; 0 turns the limit
+    /// off (for benchmarks, or behind a proxy that limits).
+    pub public_per_minute: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            public_per_minute: 60,
+        }
+    }
+}
+
+pub struct State {
+    pub db: Db,
+    /// Seed of the intake's receipt key (Ed25519).
+    pub receipt_seed: [u8; 32],
+    /// Key of the evidence tokens (HMAC-SHA256 of the report id).
+    pub evidence_key: [u8; 32],
+    pub pdq: PdqStore,
+    pub tokens: TokenCache,
+    pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+pub type Shared = Arc<State>;
+
+impl State {
+    /// Opens the database, its secrets and the PDQ index.
+    pub async fn open(url: &str, options: &Options) -> Result<Shared, OpenError> {
+        let db = db::open(url).await?;
+        let receipt_seed = db::secret(&db, "receipt_seed").await?;
+        let evidence_key = db::secret(&db, "evidence_key").await?;
+        let pdq = PdqStore::load(&db).await?;
+        let limiter = NonZeroU32::new(options.public_per_minute).map(|n| {
+            // A burst of a quarter of the minute's allowance: a person retrying a few times is
+            // never refused, a script sending hundreds is.
+            let burst = NonZeroU32::new((n.get() / 4).max(1)).unwrap_or(n);
+            RateLimiter::keyed(Quota::per_minute(n).allow_burst(burst))
+        });
+        Ok(Arc::new(State {
+            db,
+            receipt_seed,
+            evidence_key,
+            pdq,
+            tokens: TokenCache::default(),
+            limiter,
+        }))
+    }
+
+    /// Whether `address` may make one more public request now.
+    pub fn allow(&self, address: IpAddr) -> bool {
+        self.limiter
+            .as_ref()
+            .is_none_or(|l| l.check_key(&address).is_ok())
+    }
+}
