@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK_FLAGS := --target web --out-dir pkg --out-name sentinelle --no-pack
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: all setup build run test lint test-rust test-wasm test-js test-e2e test-fuzz bench bench-page clean
+.PHONY: all setup build run run-intake test lint test-rust test-intake test-wasm test-js test-e2e test-fuzz bench bench-page bench-intake clean
 all: build
 
 setup:
@@ -29,9 +29,15 @@ build: setup pkg/sentinelle_bg.wasm target/release/sentinelle
 run: build
 	node scripts/run-demo.mjs
 
+# The helpline intake on a fresh demo database, with a demo admin whose password it prints.
+run-intake: setup
+	cargo build --release --locked -p sentinelle-intake
+	bash scripts/run-intake.sh
+
 lint: build
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked -p sentinelle-intake --all-targets -- -D warnings
 	cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
 	npx --no-install eslint .
 	npx --no-install tsc -p jsconfig.json
@@ -40,6 +46,10 @@ lint: build
 
 test-rust: setup
 	cargo test --locked
+
+# The intake's tests on SQLite and on a PostgreSQL cluster started (and removed) for them.
+test-intake: setup
+	bash scripts/with-postgres.sh cargo test --locked -p sentinelle-intake
 
 test-wasm: setup
 	wasm-pack --log-level warn test --headless --chrome --chromedriver /usr/bin/chromedriver -- --locked --test wasm_boundary
@@ -55,7 +65,7 @@ test-e2e: build
 test-fuzz: setup
 	bash scripts/fuzz-smoke.sh
 
-test: build lint test-rust test-wasm test-js test-e2e test-fuzz
+test: build lint test-rust test-intake test-wasm test-js test-e2e test-fuzz
 	@echo "make test: every layer passed"
 
 # What the extension costs a busy page with no upload (numbers, not a test).
@@ -71,6 +81,15 @@ bench: build
 	node scripts/bench-browser.mjs
 	node scripts/bench-fixes.mjs
 	node scripts/face-recall.mjs
+
+# The intake: reports accepted per second (SQLite, PostgreSQL) and PDQ lookups among 1 M and
+# 10 M hashes against a brute-force scan (numbers, not a test).
+bench-intake: setup
+	cargo build --release --locked -p sentinelle-intake --examples
+	target/release/examples/bench_intake
+	bash scripts/with-postgres.sh target/release/examples/bench_intake --postgres
+	target/release/examples/bench_pdq_index 1000000
+	target/release/examples/bench_pdq_index 10000000
 
 clean:
 	rm -rf dist pkg target

@@ -21,6 +21,8 @@ command -v exiftool     >/dev/null || need_apt+=(libimage-exiftool-perl)
 command -v xvfb-run     >/dev/null || need_apt+=(xvfb)
 command -v zip          >/dev/null || need_apt+=(zip)
 command -v python3      >/dev/null || need_apt+=(python3)
+# The helpline intake's tests run on PostgreSQL too (a cluster of their own, not a service).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -34,6 +34,7 @@ const RANDOM_STREAM: u64 = 1;
 const CENTRE_STREAM: u64 = 2;
 const FLIP_STREAM: u64 = 3;
 const FAR_STREAM: u64 = 4;
+const INSERT_STREAM: u64 = 5;
 
 fn main() -> ExitCode {
     match run() {
@@ -184,7 +185,48 @@ fn run() -> Result<bool, Box<dyn Error>> {
         "mismatches against brute force: {mismatches} of {}",
         results.len()
     );
-    Ok(mismatches == 0)
+    drop(oracle);
+
+    // The server adds every new report: insert until the tables are rebuilt once (the module
+    // rebuilds after max(16 384, n / 64) unindexed entries), timing each insert.
+    let mut index = index;
+    let memory_before = index.memory_bytes();
+    let mut insert_times = Vec::new();
+    let mut inserted_found = true;
+    let inserts = (index.len() / 64).max(1 << 14) + 1;
+    for i in 0..inserts as u64 {
+        let hash = to_pdq(random_words(INSERT_STREAM, i))?;
+        let started = Instant::now();
+        let entry = index.insert(hash, u64::MAX - i)?;
+        insert_times.push(started.elapsed());
+        if i % 4096 == 0 {
+            inserted_found &= index
+                .search(&hash, PDQ_MATCH_THRESHOLD)
+                .iter()
+                .any(|m| m.entry == entry && m.distance == 0);
+        }
+    }
+    let first = insert_times.first().copied().unwrap_or_default();
+    let mut sorted = insert_times.clone();
+    println!(
+        "{inserts} inserts: first {first:.2?}, p50 {:.2?}, max {:.2?} (the rebuild); memory_bytes {} -> {}",
+        percentile(&mut sorted, 50),
+        sorted.last().copied().unwrap_or_default(),
+        mib(memory_before / 1024),
+        mib(index.memory_bytes() / 1024)
+    );
+    let mut after = Vec::new();
+    for query in &queries {
+        let started = Instant::now();
+        std::hint::black_box(index.search(query, PDQ_MATCH_THRESHOLD));
+        after.push(started.elapsed());
+    }
+    println!(
+        "search after the inserts: p50 {:.3?}, p99 {:.3?}; inserted hashes found: {inserted_found}",
+        percentile(&mut after, 50),
+        percentile(&mut after, 99)
+    );
+    Ok(mismatches == 0 && inserted_found)
 }
 
 /// Every entry of the index, made on the fly: `n` random hashes owned by their number, then

@@ -156,6 +156,8 @@ pub async fn open(url: &str) -> Result<Db, OpenError> {
     let pool = AnyPoolOptions::new()
         // SQLite takes one writer at a time anyway; more connections only wait on its lock.
         .max_connections(if dialect == Dialect::Sqlite { 4 } else { 16 })
+        // A database that does not answer is an error a person sees in seconds, not minutes.
+        .acquire_timeout(std::time::Duration::from_secs(8))
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if dialect == Dialect::Sqlite {
