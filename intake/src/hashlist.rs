@@ -4,11 +4,13 @@
 
 use sentinelle::PdqHash;
 
+#[cfg(feature = "server")]
 use crate::db::Db;
 
 /// Most entries one list may hold (10 million: the size the PDQ index is built for).
 pub const MAX_ENTRIES: usize = 10_000_000;
 /// Rows written per statement.
+#[cfg(feature = "server")]
 const CHUNK: usize = 500;
 
 /// One parsed line.
@@ -65,6 +67,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
     Ok(entries)
 }
 
+#[cfg(feature = "server")]
 /// Stores a list under `name` (a name already used is refused), in one transaction.
 pub async fn import(db: &Db, name: &str, entries: &[Entry]) -> Result<usize, String> {
     if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
