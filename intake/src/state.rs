@@ -35,6 +35,27 @@ pub struct State {
     pub pdq: PdqStore,
     pub tokens: TokenCache,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Evidence uploads being read and checked at once (each may hold 64 MiB in memory).
+    pub evidence_slots: tokio::sync::Semaphore,
+}
+
+/// Evidence uploads taken at once; more wait their turn.
+pub const EVIDENCE_AT_ONCE: usize = 4;
+
+/// The rate limit's key for an address: an IPv6 address by its /64 (one subscriber's network,
+/// where anyone can pick any of 2^64 addresses), an IPv4 address whole.
+pub fn limit_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut s = v6.segments();
+                s.iter_mut().skip(4).for_each(|seg| *seg = 0);
+                IpAddr::V6(std::net::Ipv6Addr::from(s))
+            }
+        },
+    }
 }
 
 pub type Shared = Arc<State>;
@@ -59,6 +80,7 @@ impl State {
             pdq,
             tokens: TokenCache::default(),
             limiter,
+            evidence_slots: tokio::sync::Semaphore::new(EVIDENCE_AT_ONCE),
         }))
     }
 
@@ -66,6 +88,27 @@ impl State {
     pub fn allow(&self, address: IpAddr) -> bool {
         self.limiter
             .as_ref()
-            .is_none_or(|l| l.check_key(&address).is_ok())
+            .is_none_or(|l| l.check_key(&limit_key(address)).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limit_key;
+    use std::net::IpAddr;
+
+    #[test]
+    fn one_ipv6_network_is_one_sender() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(limit_key(a), limit_key(b));
+        assert_ne!(limit_key(a), limit_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(limit_key(mapped), IpAddr::from([192, 0, 2, 7]));
     }
 }

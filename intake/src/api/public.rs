@@ -80,6 +80,12 @@ pub async fn put_evidence(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .map(str::to_owned);
+    // Each upload may hold 64 MiB while it is read and checked: a few at a time.
+    let _slot = state
+        .evidence_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::storage(&e))?;
     let bytes = body_bytes(&headers, body, MAX_EVIDENCE_BYTES).await?;
     evidence::receive(&state, &id, token.as_deref(), bytes)
         .await
