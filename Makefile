@@ -87,9 +87,11 @@ bench: build
 bench-intake: setup
 	cargo build --release --locked -p sentinelle-intake --examples
 	target/release/examples/bench_intake
-	bash scripts/with-postgres.sh target/release/examples/bench_intake --postgres
+	PG_FSYNC=on bash scripts/with-postgres.sh target/release/examples/bench_intake --postgres
 	target/release/examples/bench_pdq_index 1000000
 	target/release/examples/bench_pdq_index 10000000
+	python3 scripts/bench-pdq-faiss.py 1000000
+	python3 scripts/bench-pdq-faiss.py 10000000
 
 clean:
 	rm -rf dist pkg target

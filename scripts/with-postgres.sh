@@ -28,9 +28,10 @@ trap stop EXIT INT TERM
 
 "${as[@]}" "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust -E UTF8 --no-sync >"$tmp/initdb.log" 2>&1 \
   || { cat "$tmp/initdb.log" >&2; exit 1; }
-# Loopback only, socket in the temporary directory; fsync off: a test cluster holds nothing to keep.
+# Loopback only, socket in the temporary directory; fsync off (a test cluster holds nothing to
+# keep) unless PG_FSYNC=on asks for a real server's durability (benchmarks).
 "${as[@]}" "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
-  -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+  -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start >/dev/null \
   || { cat "$tmp/server.log" >&2; exit 1; }
 
 export SENTINELLE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"

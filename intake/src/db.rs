@@ -223,6 +223,19 @@ async fn migrate(db: &Db) -> Result<(), OpenError> {
     Ok(())
 }
 
+/// `($1, $2, $3), ($4, $5, $6), …`: `rows` rows of `columns` numbered parameters.
+pub fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A secret the intake makes once and every process shares (the receipt key's seed, the
 /// evidence tokens' key): the first process to start stores it, the others read it.
 pub async fn secret(db: &Db, name: &str) -> Result<[u8; 32], OpenError> {

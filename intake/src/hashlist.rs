@@ -88,15 +88,10 @@ pub async fn import(db: &Db, name: &str, entries: &[Entry]) -> Result<usize, Str
     .ok_or_else(|| format!("there is already a list called {name:?}"))?;
     let list: i64 = sqlx::Row::try_get(&row, "seq").map_err(fail)?;
     for chunk in entries.chunks(CHUNK) {
-        let mut sql =
-            String::from("INSERT INTO pdq_hashes (pdq, list_seq, quality, label) VALUES ");
-        for i in 0..chunk.len() {
-            let p = i * 4;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4));
-        }
+        let sql = format!(
+            "INSERT INTO pdq_hashes (pdq, list_seq, quality, label) VALUES {}",
+            crate::db::placeholders(chunk.len(), 4)
+        );
         let mut query = sqlx::query(&sql);
         for e in chunk {
             query = query

@@ -64,10 +64,9 @@ pub async fn receive(
     report: &Report,
     keys: &Keys,
 ) -> Result<Received, ApiError> {
+    // No look for the same bytes first: the insert below finds them (its ON CONFLICT), which
+    // saves a round trip on every new report, the common case.
     let body_sha256 = sha256_hex(body);
-    if let Some(seen) = existing(state, &body_sha256).await? {
-        return Ok(seen);
-    }
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::bad_request("invalid-report", "the body is not UTF-8"))?;
     let listed = on_hash_list(state, keys).await?;
@@ -117,21 +116,31 @@ pub async fn receive(
             .await?
             .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "retry", "try again"));
     };
-    for (kind, value) in &keys.exact {
-        sqlx::query("INSERT INTO report_keys (report_seq, kind, value) VALUES ($1, $2, $3)")
-            .bind(seq)
-            .bind(*kind)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+    // One statement per table, however many keys (one round trip each).
+    if !keys.exact.is_empty() {
+        let sql = format!(
+            "INSERT INTO report_keys (report_seq, kind, value) VALUES {}",
+            crate::db::placeholders(keys.exact.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (kind, value) in &keys.exact {
+            query = query.bind(seq).bind(*kind).bind(value);
+        }
+        query.execute(&mut *tx).await?;
     }
-    for (hash, quality) in &keys.pdq {
-        sqlx::query("INSERT INTO pdq_hashes (pdq, report_seq, quality) VALUES ($1, $2, $3)")
-            .bind(hash.to_hex())
-            .bind(seq)
-            .bind(quality.map(i64::from))
-            .execute(&mut *tx)
-            .await?;
+    if !keys.pdq.is_empty() {
+        let sql = format!(
+            "INSERT INTO pdq_hashes (pdq, report_seq, quality) VALUES {}",
+            crate::db::placeholders(keys.pdq.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (hash, quality) in &keys.pdq {
+            query = query
+                .bind(hash.to_hex())
+                .bind(seq)
+                .bind(quality.map(i64::from));
+        }
+        query.execute(&mut *tx).await?;
     }
     sqlx::query(
         "INSERT INTO status_history (report_seq, at, status, note, actor) VALUES ($1, $2, 'new', NULL, 'intake')",
@@ -141,10 +150,8 @@ pub async fn receive(
     .execute(&mut *tx)
     .await?;
     audit::record(&mut *tx, "intake", "report-received", Some(&id), None).await?;
+    // The index takes this report's hashes at its next refresh, which every search does first.
     tx.commit().await?;
-    if !keys.pdq.is_empty() {
-        state.pdq.refresh(&state.db).await?;
-    }
     Ok(Received {
         id,
         received_at_ms: now,
