@@ -36,17 +36,12 @@ fn main() {
         let server = std::env::var("SENTINELLE_TEST_POSTGRES")
             .expect("--postgres needs scripts/with-postgres.sh");
         let name = format!("bench_{}", std::process::id());
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            sqlx::any::install_default_drivers();
-            let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
-                .await
-                .unwrap();
-            sqlx::Executor::execute(&mut c, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .unwrap();
-        });
-        format!("{}/{name}", server.rsplit_once('/').unwrap().0)
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(sentinelle_intake::db::create_postgres_database(
+                &server, &name,
+            ))
+            .unwrap()
     } else {
         format!("sqlite://{}", dir.join("bench.db").display())
     };

@@ -236,6 +236,23 @@ pub fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// Makes a new, empty database `name` (letters, digits, `_`) on the PostgreSQL server at
+/// `server` (a URL to any database there) and returns its URL. For tests and benchmarks, which
+/// each want a database of their own.
+pub async fn create_postgres_database(server: &str, name: &str) -> Result<String, OpenError> {
+    use sqlx::Connection as _;
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(OpenError(format!("{name:?} is not a plain database name")));
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(server).await?;
+    // A name cannot be a bound parameter; it was checked to be letters, digits and `_` above.
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}
+
 /// A secret the intake makes once and every process shares (the receipt key's seed, the
 /// evidence tokens' key): the first process to start stores it, the others read it.
 pub async fn secret(db: &Db, name: &str) -> Result<[u8; 32], OpenError> {

@@ -75,22 +75,14 @@ pub fn postgres() -> Option<Backend> {
         return None;
     };
     let name = format!("intake_{}", sentinelle_intake::auth::random_hex(6).unwrap());
-    runtime().block_on(async {
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
-            .await
-            .unwrap();
-        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-    });
-    let base = server
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_owned())
-        .unwrap_or(server);
+    let url = runtime()
+        .block_on(sentinelle_intake::db::create_postgres_database(
+            &server, &name,
+        ))
+        .unwrap();
     Some(Backend {
         name: "postgres",
-        url: format!("{base}/{name}"),
+        url,
         _dir: None,
     })
 }
