@@ -327,6 +327,103 @@ fn bundle_then_verify_and_a_tampered_copy_fails() {
 }
 
 #[test]
+fn verify_checks_an_intake_receipt_for_the_report_naming_the_bundle() {
+    use sentinelle::report::{sign_receipt, ReceiptFile, RECEIPT_FILE_FORMAT};
+    let dir = temp_dir("cli-receipt");
+    let make = |name: &str, url: &str| {
+        let out = dir.join(name);
+        let o = run(&path_args(
+            &["bundle", "--url", url, "--time", "2026-11-23T10:00:00Z"],
+            &[&out],
+        ));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let bundle = make("a.zip", "https://example.org/a");
+    let other = make("b.zip", "https://example.org/b");
+    let manifest =
+        sentinelle::report::bundle_file(&std::fs::read(&bundle).unwrap(), "manifest.json").unwrap();
+    let report = serde_json::json!({
+        "format": "sentinelle-report-1",
+        "evidence": { "manifest_sha256": sentinelle::sha256_hex(&manifest) },
+    })
+    .to_string();
+    let receipt = sign_receipt(
+        &[5; 32],
+        "0123456789abcdef0123",
+        report.as_bytes(),
+        1_796_000_000,
+    )
+    .unwrap();
+    let kept = dir.join("receipt.json");
+    let file = ReceiptFile {
+        format: RECEIPT_FILE_FORMAT.into(),
+        intake: "https://intake.example/v1/reports".into(),
+        report: report.clone(),
+        receipt: receipt.clone(),
+    };
+    std::fs::write(&kept, serde_json::to_vec(&file).unwrap()).unwrap();
+
+    let ok = run(&path_args(
+        &["verify"],
+        &[&bundle, Path::new("--receipt"), &kept],
+    ));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        text.contains("VALID RECEIPT: https://intake.example/v1/reports received"),
+        "{text}"
+    );
+    let json = run(&path_args(
+        &["verify"],
+        &[&bundle, Path::new("--receipt"), &kept, Path::new("--json")],
+    ));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (
+            json["bundle"]["valid"].clone(),
+            json["receipt"]["valid"].clone()
+        ),
+        (true.into(), true.into())
+    );
+
+    // The receipt with another bundle; an edited time.
+    let wrong = run(&path_args(
+        &["verify"],
+        &[&other, Path::new("--receipt"), &kept],
+    ));
+    assert_fails_with_one_line(&wrong, 1, "receipt-invalid");
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("[bundle-mismatch]"));
+    let mut edited = file.clone();
+    edited.receipt.received_at = "2020-01-01T00:00:00Z".into();
+    std::fs::write(&kept, serde_json::to_vec(&edited).unwrap()).unwrap();
+    let forged = run(&path_args(
+        &["verify"],
+        &[&bundle, Path::new("--receipt"), &kept],
+    ));
+    assert_fails_with_one_line(&forged, 1, "receipt-invalid");
+    assert!(String::from_utf8_lossy(&forged.stdout).contains("[signature-invalid]"));
+    std::fs::write(&kept, b"not json").unwrap();
+    assert_fails_with_one_line(
+        &run(&path_args(
+            &["verify"],
+            &[&bundle, Path::new("--receipt"), &kept],
+        )),
+        1,
+        "malformed",
+    );
+    assert_fails_with_one_line(
+        &run(&path_args(&["verify"], &[&bundle, Path::new("--receipt")])),
+        2,
+        "usage",
+    );
+}
+
+#[test]
 fn bundle_usage_errors() {
     assert_fails_with_one_line(&run_str(&["bundle", "out.zip"]), 2, "usage");
     assert_fails_with_one_line(&run_str(&["bundle", "--url"]), 2, "usage");

@@ -19,7 +19,10 @@ pub use bundle::{build_bundle, BundleRequest, FileSpec};
 pub use directory::{Directory, Helpline, Situation};
 pub use manifest::{Artefact, ArtefactKind, ImageRecord, Manifest};
 pub use notice::{render_notices, Notice, NoticeRequest};
-pub use receipt::{sign_receipt, verify_receipt, Receipt, ReceiptProblem, RECEIPT_FORMAT};
+pub use receipt::{
+    check_receipt_file, sign_receipt, verify_receipt, Receipt, ReceiptCheck, ReceiptFile,
+    ReceiptProblem, RECEIPT_FILE_FORMAT, RECEIPT_FORMAT,
+};
 pub use routing::{route, EvidencePolicy, Reason, Route, RouteQuery};
 pub use signing::{public_key_info, PublicKeyInfo};
 pub use timestamp::{format_unix_seconds, parse_utc};

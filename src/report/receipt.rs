@@ -84,7 +84,7 @@ pub fn sign_receipt(
 }
 
 /// Why a receipt does not check out (stable codes, as bundle problems).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReceiptProblem {
     /// Not a `sentinelle-receipt-1`, a bad time, or an unreadable key or signature.
@@ -95,6 +95,8 @@ pub enum ReceiptProblem {
     SignatureInvalid,
     /// The receipt is genuine but for other bytes than the report given.
     ReportMismatch,
+    /// The report named another evidence file than the bundle given (or none).
+    BundleMismatch,
 }
 
 /// Checks a receipt's signature, and, when `report_bytes` is given, that it is the receipt of
@@ -135,6 +137,98 @@ pub fn verify_receipt(
         }
         _ => Ok(()),
     }
+}
+
+/// The file a person keeps after sending a report: the exact report text sent, the intake's
+/// address, and its receipt. With it and the evidence bundle, anyone can check offline that this
+/// helpline received, at that time, a report naming that bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptFile {
+    /// Always [`RECEIPT_FILE_FORMAT`].
+    pub format: String,
+    /// Where the report was sent.
+    pub intake: String,
+    /// The report's exact text, as sent (its SHA-256 is what the receipt signs).
+    pub report: String,
+    pub receipt: Receipt,
+}
+
+/// The kept file's format name.
+pub const RECEIPT_FILE_FORMAT: &str = "sentinelle-receipt-file-1";
+
+/// Largest receipt file read (the report is at most 256 KiB).
+pub const MAX_RECEIPT_FILE_BYTES: usize = 1024 * 1024;
+
+/// What a receipt file says, and whether it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptCheck {
+    /// True when nothing is wrong.
+    pub valid: bool,
+    /// Everything wrong (empty when valid).
+    pub problems: Vec<ReceiptProblem>,
+    /// Where the report was sent.
+    pub intake: String,
+    /// The intake's id for the report.
+    pub report_id: String,
+    /// When the intake says it received it.
+    pub received_at: String,
+    /// The intake key's fingerprint.
+    pub key_fingerprint: String,
+    /// The evidence file's manifest SHA-256 the report named, if it named one.
+    pub evidence_manifest_sha256: Option<String>,
+}
+
+/// Checks a kept receipt file and, when `bundle_manifest_sha256` is given (the SHA-256 of the
+/// bundle's `manifest.json`), that the report named that bundle. `Err` (`malformed`,
+/// `too-large`) when the bytes are not a receipt file at all.
+pub fn check_receipt_file(
+    bytes: &[u8],
+    bundle_manifest_sha256: Option<&str>,
+) -> Result<ReceiptCheck, Error> {
+    if bytes.len() > MAX_RECEIPT_FILE_BYTES {
+        return Err(Error::new(
+            crate::ErrorCode::TooLarge,
+            "a receipt file is at most 1 MiB",
+        ));
+    }
+    let file: ReceiptFile = serde_json::from_slice(bytes).map_err(|e| {
+        Error::new(
+            crate::ErrorCode::Malformed,
+            format!("not a Sentinelle receipt file ({e})"),
+        )
+    })?;
+    let mut problems = Vec::new();
+    if file.format != RECEIPT_FILE_FORMAT {
+        problems.push(ReceiptProblem::ReceiptInvalid);
+    }
+    if let Err(p) = verify_receipt(&file.receipt, Some(file.report.as_bytes())) {
+        problems.push(p);
+    }
+    let named = serde_json::from_str::<serde_json::Value>(&file.report)
+        .ok()
+        .and_then(|r| {
+            r.get("evidence")?
+                .get("manifest_sha256")?
+                .as_str()
+                .map(str::to_ascii_lowercase)
+        });
+    if let Some(bundle) = bundle_manifest_sha256 {
+        if named.as_deref() != Some(bundle.to_ascii_lowercase().as_str()) {
+            problems.push(ReceiptProblem::BundleMismatch);
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    Ok(ReceiptCheck {
+        valid: problems.is_empty(),
+        problems,
+        intake: file.intake,
+        report_id: file.receipt.report_id,
+        received_at: file.receipt.received_at,
+        key_fingerprint: file.receipt.key_fingerprint,
+        evidence_manifest_sha256: named,
+    })
 }
 
 #[cfg(test)]
@@ -223,6 +317,53 @@ mod tests {
         for (receipt, want) in cases {
             assert_eq!(verify_receipt(&receipt, None), Err(want), "{receipt:?}");
         }
+    }
+
+    fn kept(report: &str, receipt: &Receipt) -> Vec<u8> {
+        serde_json::to_vec(&ReceiptFile {
+            format: RECEIPT_FILE_FORMAT.into(),
+            intake: "https://intake.example/v1/reports".into(),
+            report: report.into(),
+            receipt: receipt.clone(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_kept_receipt_file_links_the_report_to_its_evidence() {
+        let manifest_sha = "ab".repeat(32);
+        let report = format!(
+            r#"{{"format":"sentinelle-report-1","evidence":{{"manifest_sha256":"{manifest_sha}"}}}}"#
+        );
+        let receipt = sign_receipt(&SEED, "r1", report.as_bytes(), 1_796_000_000).unwrap();
+        let check = check_receipt_file(&kept(&report, &receipt), Some(&manifest_sha)).unwrap();
+        assert!(check.valid, "{check:?}");
+        assert_eq!(
+            check.evidence_manifest_sha256.as_deref(),
+            Some(manifest_sha.as_str())
+        );
+        assert_eq!(check.report_id, "r1");
+        // Another bundle; an edited report; a report without evidence and a bundle given.
+        let other = check_receipt_file(&kept(&report, &receipt), Some(&"cd".repeat(32))).unwrap();
+        assert_eq!(other.problems, vec![ReceiptProblem::BundleMismatch]);
+        let edited = report.replace("ab", "cd");
+        let check = check_receipt_file(&kept(&edited, &receipt), None).unwrap();
+        assert_eq!(check.problems, vec![ReceiptProblem::ReportMismatch]);
+        let plain = r#"{"format":"sentinelle-report-1","evidence":null}"#;
+        let receipt = sign_receipt(&SEED, "r2", plain.as_bytes(), 1_796_000_000).unwrap();
+        assert!(
+            check_receipt_file(&kept(plain, &receipt), None)
+                .unwrap()
+                .valid
+        );
+        assert_eq!(
+            check_receipt_file(&kept(plain, &receipt), Some(&manifest_sha))
+                .unwrap()
+                .problems,
+            vec![ReceiptProblem::BundleMismatch]
+        );
+        assert!(check_receipt_file(b"{}", None).is_err());
+        assert!(check_receipt_file(&vec![b' '; MAX_RECEIPT_FILE_BYTES + 1], None).is_err());
     }
 
     #[test]

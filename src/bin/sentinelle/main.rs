@@ -41,7 +41,9 @@ Usage:
                                      it a one-time key); --image-hash keeps only an image's
                                      hashes; S: own-image, sextortion, child-abuse,
                                      deepfake-other, harassment
-  sentinelle verify BUNDLE [--json]  check a bundle: signature, every file, nothing added
+  sentinelle verify BUNDLE [--receipt FILE] [--json]
+                                     check a bundle: signature, every file, nothing added; with
+                                     --receipt, an intake's receipt for the report naming it
   sentinelle --version | --help
 
 inspect and strip read JPEG, PNG and WebP; hash reads JPEG and PNG, at full resolution,

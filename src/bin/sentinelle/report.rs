@@ -273,24 +273,57 @@ fn now_utc() -> Result<String, Failure> {
 
 pub(crate) fn verify(rest: &[OsString]) -> Result<(), Failure> {
     let json = rest.iter().any(|a| a == "--json");
-    let files: Vec<&OsString> = rest.iter().filter(|a| *a != "--json").collect();
+    let mut receipt_path = None;
+    let mut files = Vec::new();
+    let mut args = rest.iter().filter(|a| *a != "--json");
+    while let Some(arg) = args.next() {
+        if arg == "--receipt" {
+            receipt_path = Some(Path::new(
+                args.next()
+                    .ok_or_else(|| Failure::usage("--receipt needs a FILE"))?,
+            ));
+        } else {
+            files.push(arg);
+        }
+    }
     let [file] = files.as_slice() else {
         return Err(Failure::usage("verify takes exactly one BUNDLE"));
     };
     let path = Path::new(file);
     let bytes = read_input(path, &Limits::default())?;
     let verification = report::verify_bundle(&bytes)?;
+    let receipt = match receipt_path {
+        Some(receipt_path) => {
+            let manifest_sha = report::bundle_file(&bytes, "manifest.json")
+                .ok()
+                .map(|m| sentinelle::sha256_hex(&m));
+            let text = read_input(receipt_path, &Limits::default())?;
+            Some((
+                receipt_path,
+                report::check_receipt_file(&text, Some(manifest_sha.as_deref().unwrap_or("")))?,
+            ))
+        }
+        None => None,
+    };
     if json {
-        let text = serde_json::to_string_pretty(&verification)
+        let value = match &receipt {
+            None => serde_json::to_value(&verification),
+            Some((_, check)) => serde_json::to_value(serde_json::json!({
+                "bundle": verification, "receipt": check,
+            })),
+        };
+        let text = value
+            .and_then(|v| serde_json::to_string_pretty(&v))
             .map_err(|e| Failure::io(format!("cannot write JSON: {e}")))?;
         println!("{text}");
     } else {
         print_verification(path, &verification);
+        if let Some((receipt_path, check)) = &receipt {
+            print_receipt(receipt_path, check);
+        }
     }
-    if verification.valid {
-        Ok(())
-    } else {
-        Err(Failure {
+    if !verification.valid {
+        return Err(Failure {
             code: "bundle-invalid",
             message: format!(
                 "{} is not a valid bundle: {}",
@@ -302,7 +335,56 @@ pub(crate) fn verify(rest: &[OsString]) -> Result<(), Failure> {
                     .unwrap_or("unknown problem")
             ),
             exit: 1,
-        })
+        });
+    }
+    match receipt {
+        Some((receipt_path, check)) if !check.valid => Err(Failure {
+            code: "receipt-invalid",
+            message: format!(
+                "{} is not a valid receipt for this bundle",
+                receipt_path.display()
+            ),
+            exit: 1,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn print_receipt(path: &Path, check: &report::ReceiptCheck) {
+    if check.valid {
+        println!(
+            "{}: VALID RECEIPT: {} received the report naming this evidence file at {} (UTC), signed by its key {}",
+            path.display(),
+            check.intake,
+            check.received_at,
+            check.key_fingerprint
+        );
+    } else {
+        println!("{}: NOT A VALID RECEIPT FOR THIS BUNDLE", path.display());
+        for p in &check.problems {
+            let (code, text) = match p {
+                report::ReceiptProblem::ReceiptInvalid => (
+                    "receipt-invalid",
+                    "not a receipt this version reads, or unreadable",
+                ),
+                report::ReceiptProblem::KeyMismatch => {
+                    ("key-mismatch", "the fingerprint is not the key's")
+                }
+                report::ReceiptProblem::SignatureInvalid => (
+                    "signature-invalid",
+                    "the signature does not match: the receipt was edited",
+                ),
+                report::ReceiptProblem::ReportMismatch => (
+                    "report-mismatch",
+                    "the report kept with it is not the one the intake signed for",
+                ),
+                report::ReceiptProblem::BundleMismatch => (
+                    "bundle-mismatch",
+                    "the report named another evidence file (or none)",
+                ),
+            };
+            println!("  [{code}] {text}");
+        }
     }
 }
 
