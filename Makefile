@@ -57,8 +57,10 @@ test-wasm: setup
 test-js: build
 	node --test tests/js/
 
-# A test that hangs fails after 3 minutes instead of holding the whole run.
+# A test that hangs fails after 3 minutes instead of holding the whole run. The report tests
+# send to a real helpline intake (its debug build, which make test-intake also makes).
 test-e2e: build
+	cargo build --locked -p sentinelle-intake
 	node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/
 
 # A few seconds of every cargo-fuzz target (nightly; skipped with a note without one).

@@ -236,6 +236,22 @@ pub fn verify_bundle(bytes: &js_sys::Uint8Array) -> Result<JsValue, JsValue> {
     to_js(&verification)
 }
 
+/// Checks a receipt file a person kept after sending a report (`sentinelle-receipt-file-1`)
+/// and, given the SHA-256 of a bundle's `manifest.json`, that the report named that bundle:
+/// `{valid, problems: [codes], intake, report_id, received_at, key_fingerprint,
+/// evidence_manifest_sha256}`. Errors only when the bytes are not a receipt file.
+#[wasm_bindgen(js_name = checkReceiptFile)]
+pub fn check_receipt_file(
+    bytes: &js_sys::Uint8Array,
+    manifest_sha256: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let check = with_bytes(bytes, |b| {
+        crate::report::check_receipt_file(b, manifest_sha256.as_deref())
+    })
+    .map_err(|e| js_error(&e))?;
+    to_js(&check)
+}
+
 /// One file of a bundle, by its path in the zip (to show a verified screenshot or README).
 #[wasm_bindgen(js_name = bundleFile)]
 pub fn bundle_file(bytes: &js_sys::Uint8Array, path: &str) -> Result<Vec<u8>, JsValue> {

@@ -135,3 +135,37 @@ export function evidencePlan(policy, wanted, context) {
     hashes: policy.image_hashes && wanted.hashes && context.hasImage,
   };
 }
+
+/** The kept receipt's format name (docs/report-format.md). */
+export const RECEIPT_FILE_FORMAT = 'sentinelle-receipt-file-1';
+
+/**
+ * The file the person keeps after an intake answered: the exact report text sent (what the
+ * receipt signs), where it went, and the intake's receipt. `sentinelle verify BUNDLE --receipt
+ * FILE` and the verify page check it.
+ * @param {string} intakeUrl @param {string} sentText @param {object} receipt
+ */
+export function receiptFile(intakeUrl, sentText, receipt) {
+  return { format: RECEIPT_FILE_FORMAT, intake: intakeUrl, report: sentText, receipt };
+}
+
+/** @param {string} reportId */
+export function receiptFileName(reportId) {
+  return `sentinelle-receipt-${reportId.replace(/[^0-9A-Za-z_-]/g, '')}.json`;
+}
+
+/**
+ * Where to upload the evidence file: the intake's `evidence_url`, resolved against the intake's
+ * own address, and only on that same origin (an answer cannot send the file anywhere else).
+ * @param {string} intakeUrl @param {unknown} evidenceUrl @returns {string | null}
+ */
+export function evidenceTarget(intakeUrl, evidenceUrl) {
+  if (typeof evidenceUrl !== 'string' || !evidenceUrl) return null;
+  try {
+    const base = new URL(intakeUrl);
+    const target = new URL(evidenceUrl, base);
+    return target.origin === base.origin ? target.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,8 @@ import init, * as engine from '../pkg/sentinelle.js';
 import { policyReader } from '../shared/managed-policy.js';
 import { drawPicture } from '../shared/pixels.js';
 import {
-  SITUATIONS, SITUATION_KEYS, bundleFileName, evidencePlan, guessCountry, intakePayload, prefillUrl, summaryText, utcSeconds,
+  SITUATIONS, SITUATION_KEYS, bundleFileName, evidencePlan, evidenceTarget, guessCountry, intakePayload, prefillUrl, receiptFile, receiptFileName,
+  summaryText, utcSeconds,
 } from './report-model.js';
 
 /** @param {string} key @param {string[]} [subs] */
@@ -23,9 +24,10 @@ const imageUrl = params.get('src');
 /**
  * @typedef {{url: string, title: string | null, id: number, windowId: number}} Target
  * @type {{target: Target | null, route: any, openedAt: string, images: import('./report-model.js').ImageRecord[],
- *   bundle: import('./report-model.js').BundleInfo | null, capturedAt: string, notices: any[], blobUrl: string | null}}
+ *   bundle: import('./report-model.js').BundleInfo | null, capturedAt: string, notices: any[], blobUrl: string | null,
+ *   zip: Uint8Array | null}}
  */
-const state = { target: null, route: null, openedAt: utcSeconds(new Date()), images: [], bundle: null, capturedAt: '', notices: [], blobUrl: null };
+const state = { target: null, route: null, openedAt: utcSeconds(new Date()), images: [], bundle: null, capturedAt: '', notices: [], blobUrl: null, zip: null };
 
 function translatePage() {
   document.documentElement.lang = language;
@@ -261,20 +263,96 @@ async function previewSend(li, h) {
   confirm.className = 'primary';
   confirm.dataset.action = 'send';
   confirm.textContent = t('reportSendConfirm');
+  // The evidence file goes only if the person ticks this, after seeing its name.
+  const zip = state.zip;
+  const withEvidence = document.createElement('input');
+  withEvidence.type = 'checkbox';
+  withEvidence.id = 'send-evidence';
+  const evidenceLabel = document.createElement('label');
+  if (state.bundle && zip) {
+    evidenceLabel.append(withEvidence, ' ', t('reportSendEvidence', [state.bundle.fileName]));
+  }
   const status = document.createElement('p');
   status.setAttribute('role', 'status');
+  const result = document.createElement('div');
+  result.className = 'send-result';
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;
+    result.textContent = '';
     try {
       const response = await fetch(h.intake.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, credentials: 'omit' });
-      status.textContent = t(response.ok ? 'reportSent' : 'reportSendFailed');
+      if (!response.ok) {
+        status.textContent = t('reportSendFailed');
+        return;
+      }
+      /** @type {any} */
+      const answer = await response.json().catch(() => null);
+      if (answer?.receipt && typeof answer.id === 'string') {
+        await keepReceipt(h, body, answer, result);
+        status.textContent = t('reportReceived', [String(answer.receipt.received_at ?? '').replace('T', ' ').replace('Z', '')]);
+      } else {
+        status.textContent = t('reportSent');
+      }
+      if (withEvidence.checked && zip && answer) await sendEvidence(h, answer, zip, result);
     } catch {
       status.textContent = t('reportSendFailed');
+    } finally {
+      confirm.disabled = false;
     }
-    confirm.disabled = false;
   });
-  box.append(intro, pre, confirm, status);
+  box.append(intro, pre, evidenceLabel, confirm, status, result);
   li.append(box);
+}
+
+/**
+ * Keeps the intake's receipt: offered as a file to save next to the evidence file, and kept in
+ * the extension's storage (the last 50).
+ * @param {any} h @param {string} sentText @param {any} answer @param {HTMLElement} into
+ */
+async function keepReceipt(h, sentText, answer, into) {
+  const file = receiptFile(h.intake.url, sentText, answer.receipt);
+  const text = JSON.stringify(file, null, 2);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  link.download = receiptFileName(answer.id);
+  link.dataset.action = 'save-receipt';
+  link.className = 'button';
+  link.textContent = t('reportSaveReceipt');
+  into.append(link);
+  const { receipts = [] } = await chrome.storage.local.get('receipts');
+  const kept = Array.isArray(receipts) ? receipts : [];
+  await chrome.storage.local.set({ receipts: [...kept, { helpline: h.id, ...file }].slice(-50) });
+}
+
+/**
+ * Uploads the evidence file to the intake that took the report, with the token it gave.
+ * @param {any} h @param {any} answer @param {Uint8Array} zip @param {HTMLElement} into
+ */
+async function sendEvidence(h, answer, zip, into) {
+  const line = document.createElement('p');
+  line.setAttribute('role', 'status');
+  line.dataset.result = 'evidence';
+  into.append(line);
+  const target = evidenceTarget(h.intake.url, answer.evidence_url);
+  if (!target || typeof answer.evidence_token !== 'string') {
+    line.textContent = t('reportEvidenceNotSent');
+    return;
+  }
+  try {
+    const response = await fetch(target, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/zip', authorization: `Bearer ${answer.evidence_token}` },
+      body: /** @type {Uint8Array<ArrayBuffer>} */ (zip),
+      credentials: 'omit',
+    });
+    /** @type {any} */
+    const verdict = await response.json().catch(() => null);
+    if (response.ok && verdict?.verdict === 'valid') line.textContent = t('reportEvidenceAccepted');
+    else if (response.ok) line.textContent = t('reportEvidenceRejected', [(verdict?.problems ?? []).join(', ')]);
+    else line.textContent = t('reportEvidenceRejected', [String(verdict?.error?.code ?? response.status)]);
+  } catch {
+    line.textContent = t('reportEvidenceNotSent');
+  }
 }
 
 /** Fetches the chosen image once and keeps its hashes (never its bytes). */
@@ -345,7 +423,7 @@ async function captureArchive(target) {
 
 function forgetBundle() {
   if (state.blobUrl) URL.revokeObjectURL(state.blobUrl);
-  Object.assign(state, { bundle: null, blobUrl: null, capturedAt: '' });
+  Object.assign(state, { bundle: null, blobUrl: null, capturedAt: '', zip: null });
   $('made').hidden = true;
   $('make-status').textContent = '';
 }
@@ -399,6 +477,7 @@ async function makeBundle() {
     const manifestBytes = engine.bundleFile(zip, 'manifest.json');
     const fileName = bundleFileName(state.capturedAt);
     state.bundle = { fileName, manifestSha256: engine.fileDigests(manifestBytes).sha256, fingerprint: key.fingerprint, publicKey: key.public_key };
+    state.zip = zip;
     state.blobUrl = URL.createObjectURL(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (zip)], { type: 'application/zip' }));
     const link = /** @type {HTMLAnchorElement} */ ($('download'));
     link.href = state.blobUrl;

@@ -97,6 +97,17 @@ fn a_report_is_received_once_with_a_receipt_that_verifies() {
         assert_eq!(receipt.received_at, a.json["received_at"].as_str().unwrap());
         assert_eq!(verify_receipt(&receipt, Some(body.as_bytes())), Ok(()));
         assert!(verify_receipt(&receipt, Some(b"{}")).is_err());
+        // The file the extension keeps from this answer checks out offline.
+        let kept = sentinelle::report::ReceiptFile {
+            format: sentinelle::report::RECEIPT_FILE_FORMAT.into(),
+            intake: server.url("/v1/reports"),
+            report: body.clone(),
+            receipt: receipt.clone(),
+        };
+        let check =
+            sentinelle::report::check_receipt_file(&serde_json::to_vec(&kept).unwrap(), None)
+                .unwrap();
+        assert!(check.valid, "{check:?}");
 
         // The same bytes again (a retry after a lost answer): the same case, not a second one.
         let again = answer(agent().post(&server.url("/v1/reports")).send_string(&body));

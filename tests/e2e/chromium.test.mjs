@@ -10,7 +10,7 @@ import { startServer } from '../../scripts/serve.mjs';
 import { canUseMountNamespace, chooseChromiumProfile, closeEveryBrowser, chromiumExtensionId, chromiumProfileDir, launchChromium, makeFixtures, pickGuardFrame, sha256File } from './harness.mjs';
 import { hostileTests } from './hostile.mjs';
 import { cleanedSha, pathTests } from './paths.mjs';
-import { reportTests } from './report.mjs';
+import { reportTests, startIntake } from './report.mjs';
 import { scenarioTests, waitFor } from './scenario.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -381,6 +381,49 @@ test('chromium: the verify page shows a valid evidence file and names what was c
     assert.equal(await page.locator('#details img').count(), 0, 'nothing from a changed file is shown');
   } finally {
     await page.close();
+  }
+});
+
+test('chromium: the verify page checks a helpline\'s receipt against the evidence file it names', async () => {
+  const cli = new URL('../../target/release/sentinelle', import.meta.url).pathname;
+  const bundle = join(fixtures.dir, 'receipt-bundle.zip');
+  const other = join(fixtures.dir, 'receipt-other.zip');
+  execFileSync(cli, ['bundle', '--url', 'https://host.example/r', '--time', '2026-11-23T10:00:00Z', bundle]);
+  execFileSync(cli, ['bundle', '--url', 'https://host.example/s', '--time', '2026-11-23T10:00:00Z', other]);
+  const manifest = JSON.parse(execFileSync(cli, ['verify', bundle, '--json'], { encoding: 'utf8' })).manifest;
+  // The report names the bundle by the SHA-256 of its manifest.json's bytes, as the extension does.
+  const named = execFileSync('python3', ['-c', 'import hashlib, sys, zipfile; print(hashlib.sha256(zipfile.ZipFile(sys.argv[1]).read("manifest.json")).hexdigest())', bundle], { encoding: 'utf8' }).trim();
+  const intake = await startIntake();
+  const page = await context.newPage();
+  try {
+    const body = JSON.stringify({
+      format: 'sentinelle-report-1', helpline: 'test', situation: 'own-image', minor: false, country: 'FR', language: 'en',
+      page: { url: 'https://host.example/r', title: null }, captured_at: '2026-11-23T10:00:00Z', images: [],
+      evidence: { file_name: 'receipt-bundle.zip', manifest_sha256: named, key_fingerprint: manifest.key.fingerprint, public_key: manifest.key.public_key },
+      software: { name: 'test', version: '1' },
+    });
+    const answer = await (await fetch(`${intake.url}/v1/reports`, { method: 'POST', body })).json();
+    const receiptPath = join(fixtures.dir, 'receipt.json');
+    writeFileSync(receiptPath, JSON.stringify({ format: 'sentinelle-receipt-file-1', intake: `${intake.url}/v1/reports`, report: body, receipt: answer.receipt }));
+    const edited = join(fixtures.dir, 'receipt-edited.json');
+    writeFileSync(edited, JSON.stringify({ format: 'sentinelle-receipt-file-1', intake: `${intake.url}/v1/reports`, report: body, receipt: { ...answer.receipt, received_at: '2020-01-01T00:00:00Z' } }));
+
+    await page.goto(`${server.url}/verify/`);
+    await page.setInputFiles('#bundle', bundle);
+    await page.waitForSelector('#verdict[data-state="valid"]');
+    await page.setInputFiles('#receipt', receiptPath);
+    await page.waitForSelector('#receipt-verdict[data-state="valid"]');
+    assert.match(await page.textContent('#receipt-verdict') ?? '', new RegExp(`VALID RECEIPT: .* received the report naming this evidence file at ${answer.received_at}`));
+    // The same receipt with another evidence file; an edited receipt.
+    await page.setInputFiles('#bundle', other);
+    await page.waitForSelector('#receipt-verdict[data-state="invalid"]');
+    assert.match(await page.textContent('#receipt-verdict') ?? '', /\[bundle-mismatch\]/);
+    await page.setInputFiles('#bundle', bundle);
+    await page.setInputFiles('#receipt', edited);
+    await page.waitForFunction(() => /\[signature-invalid\]/.test(document.getElementById('receipt-verdict')?.textContent ?? ''));
+  } finally {
+    await page.close();
+    intake.stop();
   }
 });
 

@@ -3,14 +3,44 @@
 // evidence file and check it with the CLI, open a helpline's prefilled form, send to its intake,
 // and for child sexual abuse material check that no picture exists in the file or in what is sent.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../target/release/sentinelle', import.meta.url));
+// The helpline intake as `make test-intake` (or `cargo build -p sentinelle-intake`) builds it.
+const INTAKE = fileURLToPath(new URL('../../target/debug/sentinelle-intake', import.meta.url));
+
+/**
+ * A real intake on a fresh SQLite file; stopped (and its folder removed) by `stop`.
+ * @returns {Promise<{url: string, db: string, stop: () => void}>}
+ */
+export async function startIntake() {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinelle-e2e-intake-'));
+  const db = `sqlite://${join(dir, 'intake.db')}`;
+  const child = spawn(INTAKE, ['serve', '--listen', '127.0.0.1:0', '--public-per-minute', '0', '--database', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stop = () => { child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`the intake did not start: ${text}`)), 30_000);
+      child.stderr.on('data', (chunk) => {
+        text += chunk;
+        const found = /listening on (http:\/\/\S+)/.exec(text);
+        if (found) { clearTimeout(timer); resolve(found[1]); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the intake exited (${code}): ${text}`)); });
+    });
+    return { url: String(url), db, stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
 const SHIPPED = JSON.parse(readFileSync(new URL('../../data/helplines.json', import.meta.url), 'utf8'));
 
 /**
@@ -186,6 +216,62 @@ export function reportTests(browserName, get, capabilities) {
     }
   });
 
+  test(`${browserName}: a report and its evidence file go to a real intake, and the receipt kept verifies with the bundle`, async () => {
+    const { driver, server, fixtures } = get();
+    const intake = await startIntake();
+    const helpline = { ...stubHelpline(server.url), id: 'test-real-intake', intake: { url: `${intake.url}/v1/reports`, format: 'sentinelle-report-1' } };
+    await driver.setExtraHelplines([helpline]);
+    const pageUrl = `${server.url}/sites/report.html`;
+    await driver.openPage(pageUrl);
+    const report = await driver.openReport(pageUrl, null);
+    try {
+      await answer(report, { situation: 'own-image', country: 'FR' });
+      await report.click('#make');
+      await report.waitVisible('#download');
+      const zip = await report.bundleBytes();
+      const li = 'li[data-helpline="test-real-intake"]';
+      await report.click(`${li} button[data-action="preview-send"]`);
+      await report.waitVisible(`${li} pre.preview`);
+      // The person sees the file's name before choosing to send it; nothing has gone yet.
+      const label = await report.evaluate((sel) => document.querySelector(`${sel} #send-evidence`)?.parentElement?.textContent ?? '', li);
+      assert.match(label, /sentinelle-evidence-.*\.zip/);
+      const token = execFileSync(INTAKE, ['token', 'add', 'e2e', '--role', 'caseworker', '--database', intake.db], { encoding: 'utf8' }).trim();
+      const cases = async () => (await (await fetch(`${intake.url}/v1/cases`, { headers: { authorization: `Bearer ${token}` } })).json()).cases;
+      assert.equal((await cases()).length, 0, 'the preview sends nothing');
+      await report.click(`${li} #send-evidence`);
+      const preview = await report.evaluate((sel) => document.querySelector(`${sel} pre.preview`)?.textContent ?? '', li);
+      await report.click(`${li} button[data-action="send"]`);
+      await report.waitVisible(`${li} a[data-action="save-receipt"]`);
+      await report.waitVisible(`${li} [data-result="evidence"]`);
+      await waitForAsync(async () => (await report.evaluate((sel) => document.querySelector(`${sel} [data-result="evidence"]`)?.textContent ?? '', li)).length > 0, 'the evidence verdict');
+      const status = await report.evaluate((sel) => document.querySelector(`${sel} [role=status]:not([data-result])`)?.textContent ?? '', li);
+      assert.match(status, /20\d\d-\d\d-\d\d \d\d:\d\d:\d\d/, 'the time of receipt is shown');
+
+      // The intake has the report as shown, and the evidence file, checked valid.
+      const [only] = await cases();
+      assert.equal(only.page_url, pageUrl);
+      assert.equal(only.evidence, 'valid');
+      // The kept receipt (the extension's storage; the same file the save link offers) verifies
+      // with the bundle, with the CLI.
+      /** @type {any[]} */
+      const kept = await report.evaluate(async () => (await /** @type {any} */ (globalThis).chrome.storage.local.get('receipts')).receipts, null);
+      assert.equal(kept.length, 1);
+      assert.equal(kept[0].report, preview, 'the receipt is for exactly what was shown and sent');
+      const file = { format: kept[0].format, intake: kept[0].intake, report: kept[0].report, receipt: kept[0].receipt };
+      const receiptPath = join(fixtures.dir, `${browserName}-receipt.json`);
+      writeFileSync(receiptPath, JSON.stringify(file));
+      const bundlePath = join(fixtures.dir, `${browserName}-sent.zip`);
+      writeFileSync(bundlePath, zip);
+      const checked = JSON.parse(execFileSync(CLI, ['verify', bundlePath, '--receipt', receiptPath, '--json'], { encoding: 'utf8' }));
+      assert.equal(checked.receipt.valid, true, JSON.stringify(checked.receipt));
+      assert.equal(checked.receipt.report_id, only.id);
+      await report.evaluate(() => /** @type {any} */ (globalThis).chrome.storage.local.remove('receipts'), null);
+    } finally {
+      await report.close();
+      intake.stop();
+    }
+  });
+
   test(`${browserName}: the toolbar button reports the page itself`, async () => {
     const { driver, server, fixtures } = get();
     await driver.setExtraHelplines([]);
@@ -207,6 +293,15 @@ export function reportTests(browserName, get, capabilities) {
       await report.close();
     }
   });
+}
+
+/** @param {() => Promise<boolean>} condition @param {string} what */
+async function waitForAsync(condition, what, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** @param {() => boolean} condition @param {string} what */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  INTAKE_FORMAT, SITUATIONS, SITUATION_KEYS, bundleFileName, evidencePlan, guessCountry, intakePayload, prefillUrl, summaryText, utcSeconds,
+  INTAKE_FORMAT, RECEIPT_FILE_FORMAT, SITUATIONS, SITUATION_KEYS, bundleFileName, evidencePlan, evidenceTarget, guessCountry, intakePayload,
+  prefillUrl, receiptFile, receiptFileName, summaryText, utcSeconds,
 } from '../../extension/report/report-model.js';
 import { catalog } from './i18n.mjs';
 
@@ -91,4 +92,22 @@ test('the route\'s evidence policy beats the boxes the person ticked', () => {
   const open = { screenshot: true, archive: true, image_hashes: true };
   assert.deepEqual(evidencePlan(open, all, { archiveAvailable: false, hasImage: false }), { screenshot: true, archive: false, hashes: false });
   assert.deepEqual(evidencePlan(open, { screenshot: false, archive: true, hashes: false }, ctx), { screenshot: false, archive: true, hashes: false });
+});
+
+test('the receipt file keeps the exact text sent, where it went, and the receipt', () => {
+  const sent = '{"format":"sentinelle-report-1"}';
+  const receipt = { format: 'sentinelle-receipt-1', report_id: 'abc' };
+  assert.deepEqual(receiptFile('https://intake.example/v1/reports', sent, receipt),
+    { format: RECEIPT_FILE_FORMAT, intake: 'https://intake.example/v1/reports', report: sent, receipt });
+  assert.equal(receiptFileName('0123abcd'), 'sentinelle-receipt-0123abcd.json');
+  assert.equal(receiptFileName('../../x/y'), 'sentinelle-receipt-xy.json');
+});
+
+test('the evidence file goes only to the intake that took the report', () => {
+  const intake = 'https://intake.example/v1/reports';
+  assert.equal(evidenceTarget(intake, '/v1/reports/r1/evidence'), 'https://intake.example/v1/reports/r1/evidence');
+  assert.equal(evidenceTarget(intake, 'https://intake.example/v1/reports/r1/evidence'), 'https://intake.example/v1/reports/r1/evidence');
+  for (const elsewhere of ['https://evil.example/collect', '//evil.example/x', 'http://intake.example/v1/x', 'https://intake.example:8443/x', 'javascript:alert(1)', '', null, 42]) {
+    assert.equal(evidenceTarget(intake, elsewhere), null, String(elsewhere));
+  }
 });

@@ -1,12 +1,59 @@
 // Checks an evidence bundle with the engine (the same code as `sentinelle verify`) and shows what
 // it holds. Pictures are shown only when the bundle verifies and is not a child-abuse report
 // (those never hold pictures; one that does is flagged and its files are not opened).
-import init, { bundleFile, verifyBundle } from '../pkg/sentinelle.js';
+import init, { bundleFile, checkReceiptFile, fileDigests, verifyBundle } from '../pkg/sentinelle.js';
 
 const ready = init();
 const input = /** @type {HTMLInputElement} */ (document.getElementById('bundle'));
 const verdict = /** @type {HTMLElement} */ (document.getElementById('verdict'));
 const details = /** @type {HTMLElement} */ (document.getElementById('details'));
+const receiptInput = /** @type {HTMLInputElement} */ (document.getElementById('receipt'));
+const receiptVerdict = /** @type {HTMLElement} */ (document.getElementById('receipt-verdict'));
+/** SHA-256 of the chosen bundle's manifest.json, when one was read. */
+/** @type {string | null} */
+let manifestSha256 = null;
+
+/** What each receipt problem means, in plain words. */
+const RECEIPT_PROBLEMS = {
+  'receipt-invalid': 'not a receipt this version reads, or unreadable',
+  'key-mismatch': 'the fingerprint is not the key\'s',
+  'signature-invalid': 'the signature does not match: the receipt was edited',
+  'report-mismatch': 'the report kept with it is not the one the helpline signed for',
+  'bundle-mismatch': 'the report named another evidence file than the one chosen above (or none)',
+};
+
+/** Checks the chosen receipt file, against the chosen bundle when there is one. */
+async function checkReceipt() {
+  const file = receiptInput.files?.[0];
+  receiptVerdict.textContent = '';
+  if (!file) return;
+  await ready;
+  /** @type {any} */
+  let r;
+  try {
+    r = checkReceiptFile(new Uint8Array(await file.arrayBuffer()), manifestSha256 ?? undefined);
+  } catch (error) {
+    const e = /** @type {{code?: string, message?: string}} */ (error);
+    receiptVerdict.append(el('p', `Not a receipt file: ${e.message ?? String(error)} (${e.code ?? 'error'})`, 'invalid'));
+    receiptVerdict.dataset.state = 'error';
+    return;
+  }
+  receiptVerdict.dataset.state = r.valid ? 'valid' : 'invalid';
+  if (r.valid) {
+    const about = manifestSha256 ? 'the report naming this evidence file' : 'the report kept in this receipt (choose the evidence file above to check that it names it)';
+    receiptVerdict.append(el('p', `VALID RECEIPT: ${r.intake} received ${about} at ${r.received_at} (UTC), signed by its key ${r.key_fingerprint}.`, 'valid'));
+  } else {
+    const box = el('div', '', 'invalid');
+    box.append(el('p', 'NOT A VALID RECEIPT for this evidence file.'));
+    const list = document.createElement('ul');
+    for (const code of r.problems) list.append(el('li', `[${code}] ${RECEIPT_PROBLEMS[/** @type {keyof typeof RECEIPT_PROBLEMS} */ (code)] ?? ''}`));
+    box.append(list);
+    receiptVerdict.append(box);
+  }
+  receiptVerdict.append(table([['Report id', r.report_id], ['Received (UTC)', r.received_at], ['Sent to', r.intake]]));
+}
+
+receiptInput.addEventListener('change', () => { checkReceipt().catch(console.error); });
 /** @type {string[]} */
 let blobUrls = [];
 
@@ -39,6 +86,7 @@ input.addEventListener('change', async () => {
   verdict.textContent = '';
   details.textContent = '';
   const bytes = new Uint8Array(await file.arrayBuffer());
+  manifestSha256 = null;
   /** @type {any} */
   let v;
   try {
@@ -50,6 +98,10 @@ input.addEventListener('change', async () => {
     return;
   }
   verdict.dataset.state = v.valid ? 'valid' : 'invalid';
+  try {
+    manifestSha256 = fileDigests(bundleFile(bytes, 'manifest.json')).sha256;
+  } catch { /* no manifest: a receipt cannot name this file */ }
+  await checkReceipt();
   if (v.valid) {
     verdict.append(el('p', `VALID: every file is as it was when captured, signed by key ${v.manifest.key.fingerprint}.`, 'valid'));
   } else {
