@@ -249,39 +249,95 @@ async fn history(state: &State, seq: i64) -> Result<Vec<Step>, ApiError> {
         .map_err(ApiError::from)
 }
 
-/// A whole case.
-pub async fn get(state: &State, id: &str, actor: &str) -> Result<Value, ApiError> {
+/// The evidence file's verdict, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceInfo {
+    pub received_at: String,
+    pub verdict: String,
+    pub problems: Value,
+    pub size: i64,
+    /// Whether the file itself is kept (never for a child-abuse report).
+    #[serde(skip)]
+    pub kept: bool,
+}
+
+/// Everything about one case.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub seq: i64,
+    pub summary: Summary,
+    pub report: Value,
+    pub receipt: Value,
+    pub evidence: Option<EvidenceInfo>,
+    pub duplicates: Vec<Duplicate>,
+    pub history: Vec<Step>,
+}
+
+/// Reads a whole case.
+pub async fn view(state: &State, id: &str) -> Result<CaseView, ApiError> {
     let (seq, row) = seq_of(state, id).await?;
     let summary = summary(&row)?;
     let body: String = row.try_get("body")?;
     let receipt: String = row.try_get("receipt")?;
     let evidence = sqlx::query(
-        "SELECT received_at, verdict, problems, size FROM evidence WHERE report_seq = $1",
+        "SELECT received_at, verdict, problems, size, bundle IS NOT NULL AS kept FROM evidence WHERE report_seq = $1",
     )
     .bind(seq)
     .fetch_optional(&state.db.pool)
     .await?
-    .map(|e| -> Result<Value, sqlx::Error> {
+    .map(|e| -> Result<EvidenceInfo, sqlx::Error> {
         let problems: String = e.try_get("problems")?;
-        Ok(serde_json::json!({
-            "received_at": clock::utc(e.try_get("received_at")?),
-            "verdict": e.try_get::<String, _>("verdict")?,
-            "problems": serde_json::from_str::<Value>(&problems).unwrap_or(Value::Null),
-            "size": e.try_get::<i64, _>("size")?,
-        }))
+        Ok(EvidenceInfo {
+            received_at: clock::utc(e.try_get("received_at")?),
+            verdict: e.try_get("verdict")?,
+            problems: serde_json::from_str::<Value>(&problems).unwrap_or(Value::Null),
+            size: e.try_get("size")?,
+            kept: kept_flag(&e)?,
+        })
     })
     .transpose()?;
-    let duplicates = duplicates(state, seq).await?;
-    let history = history(state, seq).await?;
+    Ok(CaseView {
+        seq,
+        summary,
+        report: serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+        receipt: serde_json::from_str::<Value>(&receipt).unwrap_or(Value::Null),
+        evidence,
+        duplicates: duplicates(state, seq).await?,
+        history: history(state, seq).await?,
+    })
+}
+
+/// `bundle IS NOT NULL` comes back as a boolean from PostgreSQL and an integer from SQLite.
+fn kept_flag(row: &AnyRow) -> Result<bool, sqlx::Error> {
+    row.try_get::<bool, _>("kept")
+        .or_else(|_| row.try_get::<i64, _>("kept").map(|k| k != 0))
+}
+
+/// A whole case, as the API answers it.
+pub async fn get(state: &State, id: &str, actor: &str) -> Result<Value, ApiError> {
+    let v = view(state, id).await?;
     audit::record(&state.db.pool, actor, "case-viewed", Some(id), None).await?;
     Ok(serde_json::json!({
-        "case": summary,
-        "report": serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
-        "receipt": serde_json::from_str::<Value>(&receipt).unwrap_or(Value::Null),
-        "evidence": evidence,
-        "duplicates": duplicates,
-        "history": history,
+        "case": v.summary,
+        "report": v.report,
+        "receipt": v.receipt,
+        "evidence": v.evidence,
+        "duplicates": v.duplicates,
+        "history": v.history,
     }))
+}
+
+/// The stored evidence file of a case (none for child abuse, none when not kept).
+pub async fn evidence_bundle(state: &State, seq: i64) -> Result<Option<Vec<u8>>, ApiError> {
+    let row =
+        sqlx::query("SELECT bundle FROM evidence WHERE report_seq = $1 AND verdict = 'valid'")
+            .bind(seq)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<Vec<u8>>, _>("bundle"))
+        .transpose()?
+        .flatten())
 }
 
 /// A status change, as posted.

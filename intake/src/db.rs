@@ -25,7 +25,8 @@ pub struct Db {
 /// Migrations in order; each runs once, in a transaction, recorded in `schema_migrations`.
 /// `{serial}` is an auto-numbered primary key, `{blob}` a byte string. Never edit one that has
 /// shipped: add the next.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports (
   seq {serial},
@@ -103,7 +104,18 @@ CREATE TABLE audit_log (
   report_id TEXT,
   detail TEXT
 );
-"#];
+"#,
+    r#"
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_name);
+"#,
+];
 
 impl Dialect {
     fn fill(self, sql: &str) -> String {

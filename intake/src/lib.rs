@@ -24,6 +24,8 @@ pub mod evidence;
 #[cfg(feature = "server")]
 pub mod export;
 pub mod hashlist;
+#[cfg(feature = "server")]
+pub mod pages;
 pub mod pdq_index;
 #[cfg(feature = "server")]
 pub mod pdq_store;

@@ -35,6 +35,8 @@ pub struct State {
     pub pdq: PdqStore,
     pub tokens: TokenCache,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Sign-in attempts per address (10 a minute, whatever the public limit).
+    pub sign_in_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Evidence uploads being read and checked at once (each may hold 64 MiB in memory).
     pub evidence_slots: tokio::sync::Semaphore,
 }
@@ -81,6 +83,10 @@ impl State {
             tokens: TokenCache::default(),
             limiter,
             evidence_slots: tokio::sync::Semaphore::new(EVIDENCE_AT_ONCE),
+            sign_in_limiter: RateLimiter::keyed(
+                Quota::per_minute(NonZeroU32::MIN.saturating_add(9))
+                    .allow_burst(NonZeroU32::MIN.saturating_add(4)),
+            ),
         }))
     }
 

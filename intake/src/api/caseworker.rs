@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
 
-use super::{body_bytes, caller};
+use super::{body_bytes, caller, reader};
 use crate::audit;
 use crate::auth::Role;
 use crate::cases::{self, Change, Filter};
@@ -20,7 +20,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Json<Value>, ApiError> {
-    let who = caller(&state, &headers).await?;
+    let who = reader(&state, &headers).await?;
     who.require(Role::Caseworker)?;
     let cases = cases::list(&state, &filter).await?;
     audit::record(&state.db.pool, &who.actor, "queue-viewed", None, None).await?;
@@ -32,7 +32,7 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let who = caller(&state, &headers).await?;
+    let who = reader(&state, &headers).await?;
     who.require(Role::Caseworker)?;
     cases::get(&state, &id, &who.actor).await.map(Json)
 }
@@ -67,7 +67,7 @@ pub async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers).await?;
+    let who = reader(&state, &headers).await?;
     who.require(Role::Caseworker)?;
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "csv" | "json") {

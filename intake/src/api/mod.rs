@@ -47,6 +47,7 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .merge(public)
         .merge(private)
+        .merge(crate::pages::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { ApiError::not_found() })
         // Each route reads its body with its own limit (and a JSON error); the framework's
@@ -63,10 +64,11 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-    );
+    // The pages set their own (styles and pictures from the intake); JSON gets nothing at all.
+    h.entry("content-security-policy")
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     response
 }
@@ -77,6 +79,23 @@ async fn caller(state: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError>
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     caller_from_bearer(&state.db, &state.tokens, header).await
+}
+
+/// For reading routes (GET): the bearer token's caller or, without one, the signed-in user of
+/// the pages (their session cookie). Changing routes take tokens only: a cookie rides along on
+/// requests another site makes, a bearer token never does.
+async fn reader(state: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return caller(state, headers).await;
+    }
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    match crate::pages::current_session(state, cookies).await? {
+        Some(s) => Ok(Caller {
+            actor: format!("user:{}", s.user),
+            role: s.role,
+        }),
+        None => Err(ApiError::unauthorized()),
+    }
 }
 
 /// Reads a request body up to `limit` bytes, or answers 413. A body declared far over the
