@@ -318,7 +318,7 @@ const openBrowsers = new Map();
  * @param {() => void} kill
  * @param {string} [closed] the event the browser sends once closed
  */
-function track(browser, kill, closed = 'close') {
+export function track(browser, kill, closed = 'close') {
   openBrowsers.set(browser, kill);
   browser.once(/** @type {any} */ (closed), () => openBrowsers.delete(browser));
 }

@@ -34,6 +34,8 @@ pub fn router() -> Router<Shared> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/queue") }))
         .route("/static/intake.css", get(css))
+        // Browsers ask for it on every page; nothing to show, and no 404 in their console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/login", get(signin::form).post(signin::submit))
         .route("/logout", post(signin::logout))
         .route("/queue", get(cases::queue))
