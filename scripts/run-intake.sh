@@ -12,6 +12,7 @@ echo "Demo intake database: $db (made anew by every make run-intake)"
 "$bin" user add admin --role admin --generate-password --database "$url"
 token=$("$bin" token add demo --role admin --database "$url")
 cat <<TEXT
+Case workers' pages: http://127.0.0.1:8720/ (sign in as admin with the password above)
 API token (admin): $token
 Try:
   curl -s -X POST http://127.0.0.1:8720/v1/reports -H 'content-type: application/json' \\
