@@ -4,10 +4,11 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use maud::html;
+use maud::{html, Markup};
 use sqlx::Row as _;
 
 use super::session::csrf_ok;
+use super::text::Text;
 use super::{failed, page, Ctx, LangQuery};
 use crate::audit;
 use crate::auth::{self, Role};
@@ -49,6 +50,19 @@ async fn rows(state: &Shared, sql: &str) -> Result<Vec<Row3>, ApiError> {
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(ApiError::from)
+}
+
+/// "disabled", or the button that disables the user or token `row`.
+fn disable_cell(t: &Text, lang: &str, csrf: &str, what: &str, field: &str, row: &Row3) -> Markup {
+    html! {
+        @if row.disabled { (t.disabled) } @else {
+            form method="post" action={ "/admin/" (what) "/disable?lang=" (lang) } {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name=(field) value=(row.a);
+                button type="submit" aria-label={ (t.disable) " " (row.a) } { (t.disable) }
+            }
+        }
+    }
 }
 
 async fn render(
@@ -96,13 +110,7 @@ async fn render(
                         tr data-user=(u.a) {
                             td { (u.a) } td { (u.b) } td { (u.created) }
                             td {
-                                @if u.disabled { (t.disabled) } @else {
-                                    form method="post" action={ "/admin/users/disable?lang=" (lang) } {
-                                        input type="hidden" name="csrf" value=(csrf);
-                                        input type="hidden" name="name" value=(u.a);
-                                        button type="submit" aria-label={ (t.disable) " " (u.a) } { (t.disable) }
-                                    }
-                                }
+                                (disable_cell(t, lang, csrf, "users", "name", u))
                             }
                         }
                     }
@@ -126,13 +134,7 @@ async fn render(
                         tr data-token=(k.a) {
                             td { code { (k.a) } } td { (k.b) } td { (k.created) }
                             td {
-                                @if k.disabled { (t.disabled) } @else {
-                                    form method="post" action={ "/admin/tokens/disable?lang=" (lang) } {
-                                        input type="hidden" name="csrf" value=(csrf);
-                                        input type="hidden" name="id" value=(k.a);
-                                        button type="submit" aria-label={ (t.disable) " " (k.a) } { (t.disable) }
-                                    }
-                                }
+                                (disable_cell(t, lang, csrf, "tokens", "id", k))
                             }
                         }
                     }
