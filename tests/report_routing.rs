@@ -52,7 +52,7 @@ fn situations_route_to_the_helplines_that_fit() {
             "BE",
             "be-child-focus",
             &["us-take-it-down"],
-            &["global-stopncii"],
+            &["global-stopncii", "be-iefh"],
         ),
         (
             OwnImage,
@@ -96,6 +96,32 @@ fn situations_route_to_the_helplines_that_fit() {
             &[],
         ),
         (OwnImage, false, "KR", "kr-d4u", &["global-stopncii"], &[]),
+        // Belgium, adults: the Institute for the Equality of Women and Men (competent by law
+        // since July 2020); Child Focus serves minors only.
+        (
+            OwnImage,
+            false,
+            "BE",
+            "be-iefh",
+            &["global-stopncii"],
+            &["be-child-focus"],
+        ),
+        (
+            DeepfakeOther,
+            false,
+            "BE",
+            "be-iefh",
+            &[],
+            &["be-child-focus"],
+        ),
+        (
+            Sextortion,
+            false,
+            "BE",
+            "be-iefh",
+            &["global-stopncii"],
+            &["be-child-focus"],
+        ),
         // A country with no national entry still gets the worldwide hash services.
         (OwnImage, false, "SE", "global-stopncii", &[], &["fr-3018"]),
         (
