@@ -179,3 +179,68 @@ test('firefox (real clipboard): while a held-back paste waits to be pasted again
     await page.close();
   }
 });
+
+/**
+ * The loaded editing frame `name` of the editor fixture (puppeteer over BiDi reports a frame's
+ * first URL, so each frame is asked where it is).
+ * @param {import('puppeteer-core').Page} page @param {string} name
+ */
+async function editingFrame(page, name) {
+  for (let i = 0; i < 200; i += 1) {
+    for (const frame of page.frames()) {
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) return frame;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no editing frame ${name}`);
+}
+
+/** @param {import('puppeteer-core').Page} page @param {import('puppeteer-core').Frame} frame */
+async function pasteInto(page, frame) {
+  await page.bringToFront();
+  await frame.click('p');
+  await page.keyboard.down('Control');
+  await page.keyboard.press('v');
+  await page.keyboard.up('Control');
+}
+
+// Paste into an editor's frame (same-origin, 160 px, cross-origin, a frame in a frame): the warning is
+// drawn whole over the top-level page; "Remove the location" puts the clean copy on the
+// clipboard and the next paste gives the editor that copy, with no metadata left.
+for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested-frame']) {
+  test(`firefox (real clipboard): a photo pasted into the ${name.replace(/-/g, ' ')} is warned about over the top page, and the next paste gives the editor the clean copy`, { skip }, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/sites/editor.html`);
+      const editing = await editingFrame(page, name);
+      await editing.evaluate(() => document.body.scrollIntoView({ block: 'center' }));
+      await copyFile(fixtures.withGps);
+      await pasteInto(page, editing);
+      const guard = await firefoxGuardFrame(page);
+      await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+      assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');
+      assert.equal((await guard.$eval('#title', (el) => el.textContent ?? '')).trim(), 'This photo shows where it was taken');
+      const view = await page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+      const box = await guard.$eval('#clean', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+      assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height, `the button is whole: ${JSON.stringify(box)}`);
+      assert.deepEqual(await editing.evaluate(() => /** @type {any} */ (window).pageSaw), [], 'the editor got nothing while the person decides');
+      await guard.click('#clean');
+      await page.waitForFunction(() => !document.querySelector('sentinelle-guard'), { polling: 100, timeout: 15_000 });
+
+      await pasteInto(page, editing);
+      await waitFor(async () => (await editing.evaluate(() => /** @type {any} */ (window).pageSaw)).length === 1, 'the second paste reached the editor');
+      const [got] = await editing.evaluate(() => /** @type {any} */ (window).pageSaw);
+      assert.equal(got.event, 'paste');
+      assert.equal(got.files.length, 1);
+      assert.notEqual(got.files[0].sha256, sha256File(fixtures.withGps), 'not the original');
+      const pasted = join(fixtures.dir, `firefox-${name}-pasted.bin`);
+      writeFileSync(pasted, Buffer.from(await editing.evaluate(() => /** @type {any} */ (window).lastPastedBase64()), 'base64'));
+      const inspected = JSON.parse(spawnSync(join(ROOT, 'target', 'release', 'sentinelle'), ['inspect', pasted, '--json'], { encoding: 'utf8' }).stdout);
+      assert.equal(inspected.location, null, 'no position in what the editor got');
+      assert.deepEqual(inspected.findings, [], 'no metadata at all');
+    } finally {
+      await page.close();
+    }
+  });
+}

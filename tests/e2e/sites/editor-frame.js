@@ -22,6 +22,17 @@ document.addEventListener('drop', (event) => {
 document.addEventListener('paste', (event) => {
   if ((event.clipboardData?.files.length ?? 0) > 0) {
     event.preventDefault();
+    /** @type {any} */ (window).lastPasted = Array.from(event.clipboardData?.files ?? []);
     record('paste', event.clipboardData?.files);
   }
 });
+
+/** For the tests: the bytes of the last pasted file, base64. */
+/** @type {any} */ (window).lastPastedBase64 = async () => {
+  const file = /** @type {any} */ (window).lastPasted?.[0];
+  if (!file) return '';
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
