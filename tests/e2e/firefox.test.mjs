@@ -442,16 +442,21 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
   });
 }
 
-// A drop in the same-origin editing frames (a cross-origin frame is another process, which the
-// test's trusted drop cannot reach).
-for (const [name, frames] of /** @type {[string, string[]][]} */ ([['editor-frame', ['#editor-frame']], ['small-frame', ['#small-frame']], ['nested-frame', ['#nested-frame', '#inner-frame']]])) {
+// A drop in each editing frame (the cross-origin one, in another process, gets its trusted drop
+// from a process script: firefoxDropFile).
+for (const [name, frames] of /** @type {[string, string[]][]} */ ([['editor-frame', ['#editor-frame']], ['small-frame', ['#small-frame']], ['nested-frame', ['#nested-frame', '#inner-frame']], ['cross-origin-frame', []]])) {
   test(`firefox frames: a GPS photo dropped in the ${name.replace(/-/g, ' ')}: the warning is whole over the top page, and the editor gets the clean copy`, async () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${server.url}/sites/editor.html`);
       await page.evaluate((outer) => document.querySelector(outer)?.scrollIntoView({ block: 'center' }), /** @type {string} */ (frames[0]));
       const editing = await editingFrame(page, name);
-      await firefoxDropFile(browser, page, 'body', fixtures.withGps, frames);
+      if (name === 'cross-origin-frame') {
+        await page.evaluate(() => document.querySelector('#cross-origin-frame')?.scrollIntoView({ block: 'center' }));
+        await firefoxDropFile(browser, page, 'body', fixtures.withGps, [], 'editor-frame.html?name=cross-origin-frame');
+      } else {
+        await firefoxDropFile(browser, page, 'body', fixtures.withGps, frames);
+      }
       const guard = await guardFrame(page);
       await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
       assert.equal(guard.parentFrame(), page.mainFrame(), 'the warning is drawn over the top-level page');

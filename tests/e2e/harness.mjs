@@ -417,15 +417,13 @@ const tabBrowser = (url) => `gBrowser.browsers.find((b) => b.currentURI.spec ===
  * @param {string} path
  * @param {string[]} [frames] selectors of the same-origin frames `selector` is in, outermost first
  */
-export async function firefoxDropFile(browser, page, selector, path, frames = []) {
+export async function firefoxDropFile(browser, page, selector, path, frames = [], crossOrigin = '') {
   const type = /\.png$/i.test(path) ? 'image/png' : 'image/jpeg';
   const photo = { data: readFileSync(path).toString('base64'), name: basename(path), type };
-  // A frame script (`content` is the page's window); the page-principal sandbox builds the files.
-  // `frames`: the selectors of the frames to go down through first (same-origin ones only: a
-  // cross-origin frame is another process, out of this script's reach).
-  const script = `(() => {
+  // What runs in the page's process with `win` its window; the page-principal sandbox builds the
+  // files. `frames`: the selectors of the (same-process) frames to go down through first.
+  const drop = `(win) => {
     const photo = ${JSON.stringify(photo)};
-    let win = content;
     for (const frame of ${JSON.stringify(frames)}) win = win.document.querySelector(frame).contentWindow;
     const target = win.document.querySelector(${JSON.stringify(selector)});
     const sandbox = Components.utils.Sandbox(win, { sandboxPrototype: win, wantXrays: false });
@@ -442,9 +440,26 @@ export async function firefoxDropFile(browser, page, selector, path, frames = []
         clientX: box.x + box.width / 2, clientY: box.y + box.height / 2,
       }));
     }
-  })()`;
+  }`;
+  if (!crossOrigin) {
+    // A frame script of the tab: `content` is the top page's window.
+    const script = `(${drop})(content)`;
+    await evaluateInBrowserWindow(browser, `(() => {
+      ${tabBrowser(page.url())}.messageManager.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(script)}), false);
+      return 'ok';
+    })()`);
+    return;
+  }
+  // A cross-origin frame lives in another process (Fission), out of the tab's frame script's
+  // reach: find its browsing context by address, then run the drop in a process script, which
+  // every content process runs and only the one holding that frame acts on.
   await evaluateInBrowserWindow(browser, `(() => {
-    ${tabBrowser(page.url())}.messageManager.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(script)}), false);
+    const tab = ${tabBrowser(page.url())};
+    const frame = tab.browsingContext.getAllBrowsingContextsInSubtree()
+      .find((bc) => bc.currentURI?.spec.includes(${JSON.stringify(crossOrigin)}));
+    if (!frame) throw new Error('no frame at ' + ${JSON.stringify(crossOrigin)});
+    const script = '(() => { const bc = BrowsingContext.get(' + frame.id + '); if (!bc || !bc.docShell) return; (' + ${JSON.stringify(drop)} + ')(bc.docShell.domWindow); })()';
+    Services.ppmm.loadProcessScript('data:,' + encodeURIComponent(script), false);
     return 'ok';
   })()`);
 }
