@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
@@ -19,11 +20,13 @@ let server;
 let fixtures;
 /** @type {import('playwright-core').BrowserContext} */
 let context;
+/** The extension's id in that browser. */
+let extensionId = '';
 
 before(async () => {
   server = await startServer();
   fixtures = await makeFixtures(chromium);
-  ({ context } = await launchChromium(chromium));
+  ({ context, extensionId } = await launchChromium(chromium));
 });
 after(async () => {
   // This file's browser and those of tests that timed out (their own `finally` never ran), each
@@ -379,6 +382,39 @@ test('chromium: the verify page shows a valid evidence file and names what was c
     assert.match(text, /NOT VALID/);
     assert.match(text, /\[file-changed\] artefacts\/no-risk\.jpg/);
     assert.equal(await page.locator('#details img').count(), 0, 'nothing from a changed file is shown');
+  } finally {
+    await page.close();
+  }
+});
+
+/** axe-core's source, run in a page or frame through the debugging protocol (no CSP applies). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core finds against WCAG 2.2 A and AA in a page or frame, one line each.
+ * @param {import('playwright-core').Page | import('playwright-core').Frame} target
+ */
+async function axeViolations(target) {
+  await target.evaluate(`${AXE};0`);
+  return target.evaluate(async () => (await /** @type {any} */ (window).axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  })).violations.map((/** @type {any} */ v) => `${v.id}: ${v.nodes.map((/** @type {any} */ n) => n.target.join(' ')).join(' | ')}`));
+}
+
+test('chromium: axe-core finds no WCAG 2.2 A/AA violation on the warning, the options, report, verify and demo pages', async () => {
+  const page = await context.newPage();
+  try {
+    for (const url of [`chrome-extension://${extensionId}/options/options.html`, `chrome-extension://${extensionId}/report/report.html?tab=1`, `${server.url}/verify/`, `${server.url}/`]) {
+      await page.goto(url);
+      await page.waitForLoadState('load');
+      assert.deepEqual(await axeViolations(page), [], url);
+    }
+    // The location warning, over the demo page.
+    await page.setInputFiles('#photo', fixtures.withGps);
+    const guard = await guardFrame(page);
+    await guard.waitForFunction(() => Boolean(document.body.dataset.mode));
+    assert.deepEqual(await axeViolations(guard), [], 'the warning');
+    await page.keyboard.press('Escape');
   } finally {
     await page.close();
   }
