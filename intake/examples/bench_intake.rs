@@ -56,6 +56,7 @@ fn main() {
             &url,
             &Options {
                 public_per_minute: 0,
+                ..Options::default()
             },
         )
         .await

@@ -101,9 +101,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             database,
             public_per_minute,
         } => {
-            let state = State::open(&database, &Options { public_per_minute })
-                .await
-                .map_err(|e| e.to_string())?;
+            let state = State::open(
+                &database,
+                &Options {
+                    public_per_minute,
+                    ..Options::default()
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;

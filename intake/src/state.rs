@@ -16,12 +16,16 @@ pub struct Options {
     /// Public requests (reports, evidence) one address may make per minute; 0 turns the limit
     /// off (for benchmarks, or behind a proxy that limits).
     pub public_per_minute: u32,
+    /// The longest a request's body may take to arrive before it is cut off (408).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             public_per_minute: 60,
+            // 64 MiB (the largest evidence file) at about 1 MB/s.
+            body_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -35,14 +39,20 @@ pub struct State {
     pub pdq: PdqStore,
     pub tokens: TokenCache,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// See [`Options::body_timeout`].
+    pub body_timeout: std::time::Duration,
     /// Sign-in attempts per address (10 a minute, whatever the public limit).
     pub sign_in_limiter: DefaultKeyedRateLimiter<IpAddr>,
-    /// Evidence uploads being read and checked at once (each may hold 64 MiB in memory).
+    /// Evidence uploads being received at once (each may hold 64 MiB in memory).
+    pub reading_slots: tokio::sync::Semaphore,
+    /// Evidence files being checked at once (a check inflates the zip's entries).
     pub evidence_slots: tokio::sync::Semaphore,
 }
 
-/// Evidence uploads taken at once; more wait their turn.
+/// Evidence files checked at once; more wait their turn.
 pub const EVIDENCE_AT_ONCE: usize = 4;
+/// Evidence uploads received at once (16 × 64 MiB = 1 GiB at most).
+pub const READING_AT_ONCE: usize = 16;
 
 /// The rate limit's key for an address: an IPv6 address by its /64 (one subscriber's network,
 /// where anyone can pick any of 2^64 addresses), an IPv4 address whole.
@@ -82,6 +92,8 @@ impl State {
             pdq,
             tokens: TokenCache::default(),
             limiter,
+            body_timeout: options.body_timeout,
+            reading_slots: tokio::sync::Semaphore::new(READING_AT_ONCE),
             evidence_slots: tokio::sync::Semaphore::new(EVIDENCE_AT_ONCE),
             sign_in_limiter: RateLimiter::keyed(
                 Quota::per_minute(NonZeroU32::MIN.saturating_add(9))

@@ -193,6 +193,7 @@ fn one_address_sending_too_many_reports_is_slowed_down() {
         &backend,
         Options {
             public_per_minute: 8,
+            ..Options::default()
         },
     );
     let statuses: Vec<u16> = (0..6)
@@ -205,6 +206,34 @@ fn one_address_sending_too_many_reports_is_slowed_down() {
         (status, body["error"]["code"].as_str()),
         (429, Some("rate-limited"))
     );
+}
+
+#[test]
+fn a_sender_that_stalls_is_cut_off_and_the_server_keeps_answering() {
+    use std::io::{Read as _, Write as _};
+    let backend = common::sqlite();
+    let server = Server::start(
+        &backend,
+        Options {
+            public_per_minute: 0,
+            body_timeout: std::time::Duration::from_secs(1),
+        },
+    );
+    // Headers that promise a body, a first few bytes, then nothing.
+    let mut slow = std::net::TcpStream::connect(server.addr).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(slow, "POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{\"format\"").unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 408") || answer.starts_with("HTTP/1.1 413"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    // Others are served all the while.
+    assert_eq!(post(&server, &report("https://h.example/after")).0, 201);
 }
 
 #[test]

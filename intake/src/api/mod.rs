@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::auth::{caller_from_bearer, Caller};
 use crate::error::ApiError;
@@ -53,6 +54,9 @@ pub fn router(state: Shared) -> Router {
         // Each route reads its body with its own limit (and a JSON error); the framework's
         // default limit would answer in plain text.
         .layer(DefaultBodyLimit::disable())
+        // A client that sends its body slower than this is cut off (408): a few slow senders
+        // cannot hold the evidence slots or the server's memory.
+        .layer(RequestBodyTimeoutLayer::new(state.body_timeout))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -116,7 +120,21 @@ async fn body_bytes(
     axum::body::to_bytes(body, limit)
         .await
         .map(|b| b.to_vec())
-        .map_err(|_| ApiError::too_large(limit))
+        .map_err(|e| {
+            let inner = e.into_inner();
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
+            while let Some(c) = cause {
+                if c.is::<tower_http::timeout::TimeoutError>() {
+                    return ApiError::new(
+                        axum::http::StatusCode::REQUEST_TIMEOUT,
+                        "timeout",
+                        "the body arrived too slowly",
+                    );
+                }
+                cause = c.source();
+            }
+            ApiError::too_large(limit)
+        })
 }
 
 /// Serves until Ctrl+C or SIGTERM; in-flight requests finish first.

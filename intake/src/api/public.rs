@@ -80,13 +80,20 @@ pub async fn put_evidence(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .map(str::to_owned);
-    // Each upload may hold 64 MiB while it is read and checked: a few at a time.
-    let _slot = state
-        .evidence_slots
+    // An upload may hold 64 MiB while it arrives (at most 16 at once, each cut off after the
+    // body timeout), and its check inflates more: 4 checks at a time.
+    let reading = state
+        .reading_slots
         .acquire()
         .await
         .map_err(|e| ApiError::storage(&e))?;
     let bytes = body_bytes(&headers, body, MAX_EVIDENCE_BYTES).await?;
+    drop(reading);
+    let _checking = state
+        .evidence_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::storage(&e))?;
     evidence::receive(&state, &id, token.as_deref(), bytes)
         .await
         .map(Json)

@@ -128,6 +128,7 @@ impl Server {
             backend,
             Options {
                 public_per_minute: 0,
+                ..Options::default()
             },
         )
     }
