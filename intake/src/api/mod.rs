@@ -103,38 +103,60 @@ async fn reader(state: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError>
 }
 
 /// Reads a request body up to `limit` bytes, or answers 413. A body declared far over the
-/// limit is refused before reading; one a little over is read up to the limit first, so the
-/// client has finished sending and reads the answer instead of a broken connection.
+/// limit is refused before reading. One that turns out over it is still read (and dropped) up to
+/// [`DRAIN_FACTOR`] times the limit before the answer, so a client that is still sending reads
+/// the 413 instead of a broken connection. A body that arrives too slowly is a 408.
 async fn body_bytes(
     headers: &HeaderMap,
     body: axum::body::Body,
     limit: usize,
 ) -> Result<Vec<u8>, ApiError> {
+    use http_body_util::BodyExt as _;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > 2 * limit as u64) {
+    if declared.is_some_and(|n| n > (DRAIN_FACTOR * limit) as u64) {
         return Err(ApiError::too_large(limit));
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|e| {
-            let inner = e.into_inner();
-            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
-            while let Some(c) = cause {
-                if c.is::<tower_http::timeout::TimeoutError>() {
-                    return ApiError::new(
-                        axum::http::StatusCode::REQUEST_TIMEOUT,
-                        "timeout",
-                        "the body arrived too slowly",
-                    );
-                }
-                cause = c.source();
+    let mut body = body;
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(read_error)?;
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                kept.extend_from_slice(&data);
+            } else if seen > DRAIN_FACTOR * limit {
+                break;
             }
-            ApiError::too_large(limit)
-        })
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::too_large(limit));
+    }
+    Ok(kept)
+}
+
+/// How far past its limit a body is read before the 413 (then the connection is dropped).
+const DRAIN_FACTOR: usize = 4;
+
+/// A body that could not be read: too slow (408), or broken off by the client (400).
+fn read_error(e: axum::Error) -> ApiError {
+    let inner = e.into_inner();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::new(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the body arrived too slowly",
+            );
+        }
+        cause = c.source();
+    }
+    ApiError::bad_request("body-unreadable", "the body could not be read to its end")
 }
 
 /// Serves until Ctrl+C or SIGTERM; in-flight requests finish first.
