@@ -117,6 +117,11 @@ CREATE INDEX sessions_user ON sessions (user_name);
 "#,
 ];
 
+/// How many migrations this version knows (a database it made records each once).
+pub fn migrations() -> usize {
+    MIGRATIONS.len()
+}
+
 impl Dialect {
     fn fill(self, sql: &str) -> String {
         let (serial, blob) = match self {
