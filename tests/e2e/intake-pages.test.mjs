@@ -4,7 +4,7 @@
 // Content-Security-Policy.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const PASSWORD = 'a long passphrase for tests';
 let intake;
 /** @type {Record<string, string>} */
 const ids = {};
+/** The browsers' profile folders, removed at the end. @type {string[]} */
+const profiles = [];
 
 /** @param {string} name @param {string} role */
 function addUser(name, role) {
@@ -42,6 +44,7 @@ async function send(fields) {
 /** A browser of its own, killed by its profile folder if it will not close. @param {boolean} bypassCSP */
 async function browser(bypassCSP) {
   const profile = mkdtempSync(join(tmpdir(), 'sentinelle-intake-pages-'));
+  profiles.push(profile);
   const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, bypassCSP, locale: 'en-US' });
   track(context, () => { try { execFileSync('pkill', ['-KILL', '-f', `user-data-dir=${profile}`]); } catch { /* gone */ } });
   return context;
@@ -81,6 +84,7 @@ before(async () => {
 after(async () => {
   await closeEveryBrowser();
   intake?.stop();
+  for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
 });
 
 test('intake pages: a case worker triages with the keyboard only, in English', async () => {
