@@ -74,6 +74,14 @@ pub fn hash_secret(secret: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// [`hash_secret`] on a blocking thread (Argon2id takes tens of milliseconds on purpose).
+async fn hash_off_thread(secret: &str) -> Result<String, String> {
+    let secret = secret.to_owned();
+    tokio::task::spawn_blocking(move || hash_secret(&secret))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
 /// Whether `secret` matches the stored Argon2 hash.
 pub fn secret_matches(secret: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
@@ -85,7 +93,8 @@ pub fn secret_matches(secret: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn random_text(bytes: usize) -> Result<String, String> {
+/// `bytes` random bytes as unpadded base64url (tokens, session ids, CSRF tokens).
+pub fn random_text(bytes: usize) -> Result<String, String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
     Ok(B64URL.encode(buf))
@@ -102,12 +111,7 @@ pub fn random_hex(bytes: usize) -> Result<String, String> {
 pub async fn add_token(db: &Db, name: &str, role: Role) -> Result<(String, String), String> {
     let id = random_hex(6)?;
     let secret = random_text(32)?;
-    let hash = tokio::task::spawn_blocking({
-        let secret = secret.clone();
-        move || hash_secret(&secret)
-    })
-    .await
-    .map_err(|e| e.to_string())??;
+    let hash = hash_off_thread(&secret).await?;
     sqlx::query(
         "INSERT INTO tokens (id, name, role, secret_hash, disabled, created_at) VALUES ($1, $2, $3, $4, 0, $5)",
     )
@@ -130,10 +134,7 @@ pub async fn add_user(db: &Db, name: &str, role: Role, password: &str) -> Result
     if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
         return Err("a user name is 1 to 100 characters".into());
     }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_secret(&password))
-        .await
-        .map_err(|e| e.to_string())??;
+    let hash = hash_off_thread(password).await?;
     let added = sqlx::query(
         "INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (name) DO NOTHING",
     )

@@ -3,12 +3,9 @@
 //! a CSRF token and an expiry. A disabled user's sessions stop at once (every request reads the
 //! user's row).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use base64::Engine as _;
-use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 
-use crate::auth::{secret_matches, Role};
+use crate::auth::{random_text, secret_matches, Role};
 use crate::clock;
 use crate::error::ApiError;
 use crate::state::State;
@@ -27,17 +24,13 @@ pub struct Session {
     pub id_hash: String,
 }
 
+/// 32 random bytes as base64url: a session id, a CSRF token.
 pub fn random_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::storage(&e))?;
-    Ok(B64URL.encode(bytes))
+    random_text(32).map_err(|e| ApiError::storage(&e))
 }
 
 fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sentinelle::sha256_hex(token.as_bytes())
 }
 
 /// A cookie's value from a `Cookie` header.
