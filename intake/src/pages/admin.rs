@@ -18,10 +18,7 @@ use crate::state::Shared;
 
 macro_rules! admin_or_return {
     ($state:expr, $headers:expr, $lang:expr) => {{
-        let ctx = match Ctx::new(&$state, &$headers, $lang).await {
-            Ok(c) => c,
-            Err(e) => return e.into_response(),
-        };
+        let ctx = ctx_or_return!($state, $headers, $lang);
         let session = match ctx.require(Role::Admin) {
             Ok(s) => s.clone(),
             Err(r) => return r,

@@ -17,15 +17,6 @@ use crate::report::SITUATIONS;
 use crate::state::Shared;
 use crate::{audit, export};
 
-macro_rules! ctx_or_return {
-    ($state:expr, $headers:expr, $lang:expr) => {
-        match Ctx::new(&$state, &$headers, $lang).await {
-            Ok(c) => c,
-            Err(e) => return e.into_response(),
-        }
-    };
-}
-
 #[derive(serde::Deserialize, Default)]
 pub struct QueueQuery {
     lang: Option<String>,

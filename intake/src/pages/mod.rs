@@ -3,6 +3,17 @@
 //! tokens. Every value is escaped (maud), every form carries the session's CSRF token, and the
 //! pages' Content-Security-Policy allows no script at all.
 
+/// The request's [`Ctx`], or the answer to give when it cannot be read (a page handler's first
+/// line). Defined before the modules so each can use it.
+macro_rules! ctx_or_return {
+    ($state:expr, $headers:expr, $lang:expr) => {
+        match $crate::pages::Ctx::new(&$state, &$headers, $lang).await {
+            Ok(c) => c,
+            Err(e) => return axum::response::IntoResponse::into_response(e),
+        }
+    };
+}
+
 mod admin;
 mod cases;
 mod session;

@@ -72,10 +72,7 @@ pub async fn form(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let ctx = match Ctx::new(&state, &headers, q.lang.as_deref()).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
+    let ctx = ctx_or_return!(state, headers, q.lang.as_deref());
     if ctx.session.is_some() {
         return Redirect::to(&format!("/queue?lang={}", ctx.lang.code())).into_response();
     }
@@ -103,10 +100,7 @@ pub async fn submit(
     Query(q): Query<LangQuery>,
     Form(c): Form<Credentials>,
 ) -> Response {
-    let ctx = match Ctx::new(&state, &headers, q.lang.as_deref()).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
+    let ctx = ctx_or_return!(state, headers, q.lang.as_deref());
     let t = ctx.t();
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     let expected = cookie(cookies, LOGIN_CSRF).unwrap_or_default();
@@ -184,10 +178,7 @@ pub async fn logout(
     Query(q): Query<LangQuery>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let ctx = match Ctx::new(&state, &headers, q.lang.as_deref()).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
+    let ctx = ctx_or_return!(state, headers, q.lang.as_deref());
     if let Some(s) = &ctx.session {
         if !csrf_ok(s, &f.csrf) {
             return ctx.message(StatusCode::FORBIDDEN, ctx.t().form_expired);
