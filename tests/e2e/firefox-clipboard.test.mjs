@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
-import { ROOT, closeEveryBrowser, evaluateInBrowserWindow, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { ROOT, closeEveryBrowser, evaluateInBrowserWindow, firefoxEditingFrame, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { waitFor } from './scenario.mjs';
 
 const HAVE_XVFB = spawnSync('sh', ['-c', 'command -v Xvfb'], { stdio: 'ignore' }).status === 0;
@@ -180,22 +180,6 @@ test('firefox (real clipboard): while a held-back paste waits to be pasted again
   }
 });
 
-/**
- * The loaded editing frame `name` of the editor fixture (puppeteer over BiDi reports a frame's
- * first URL, so each frame is asked where it is).
- * @param {import('puppeteer-core').Page} page @param {string} name
- */
-async function editingFrame(page, name) {
-  for (let i = 0; i < 200; i += 1) {
-    for (const frame of page.frames()) {
-      const href = await frame.evaluate(() => location.href).catch(() => '');
-      if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) return frame;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no editing frame ${name}`);
-}
-
 /** @param {import('puppeteer-core').Page} page @param {import('puppeteer-core').Frame} frame */
 async function pasteInto(page, frame) {
   await page.bringToFront();
@@ -213,7 +197,7 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
     const page = await browser.newPage();
     try {
       await page.goto(`${server.url}/sites/editor.html`);
-      const editing = await editingFrame(page, name);
+      const editing = await firefoxEditingFrame(page, name);
       await editing.evaluate(() => document.body.scrollIntoView({ block: 'center' }));
       await copyFile(fixtures.withGps);
       await pasteInto(page, editing);

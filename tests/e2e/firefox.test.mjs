@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { GECKO_ID } from '../../scripts/build-extension.mjs';
-import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, closeEveryBrowser, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
+import { FIREFOX_EXTENSION_UUID, ROOT, canUseMountNamespace, closeEveryBrowser, evaluateInBrowserWindow, firefoxChooseFolder, firefoxChooseInFrame, firefoxDropFile, firefoxEditingFrame, firefoxGuardFrame, launchFirefox, makeFixtures, sha256File } from './harness.mjs';
 import { reportTests } from './report.mjs';
 import { hostileTests } from './hostile.mjs';
 import { cleanedSha, pathTests } from './paths.mjs';
@@ -374,23 +374,6 @@ for (const chooser of [false, true]) {
 }
 
 /**
- * The loaded editing frame of the editor fixture named `name` (puppeteer over BiDi reports a
- * frame's first URL, so each frame is asked where it is).
- * @param {import('puppeteer-core').Page} page
- * @param {string} name
- */
-async function editingFrame(page, name) {
-  for (let i = 0; i < 200; i += 1) {
-    for (const frame of page.frames()) {
-      const href = await frame.evaluate(() => location.href).catch(() => '');
-      if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) return frame;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no editing frame ${name}`);
-}
-
-/**
  * What the editing frame's page got (its window.pageSaw), once it got something (15 s at most).
  * @param {import('puppeteer-core').Frame} editing
  * @returns {Promise<any[]>}
@@ -411,7 +394,7 @@ for (const name of ['editor-frame', 'small-frame', 'cross-origin-frame', 'nested
     const page = await browser.newPage();
     try {
       await page.goto(`${server.url}/sites/editor.html`);
-      const editing = await editingFrame(page, name);
+      const editing = await firefoxEditingFrame(page, name);
       const input = /** @type {import('puppeteer-core').ElementHandle<HTMLInputElement>} */ (await editing.waitForSelector('#framed'));
       await input.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await input.uploadFile(fixtures.withGps);
@@ -450,7 +433,7 @@ for (const [name, frames] of /** @type {[string, string[]][]} */ ([['editor-fram
     try {
       await page.goto(`${server.url}/sites/editor.html`);
       await page.evaluate((outer) => document.querySelector(outer)?.scrollIntoView({ block: 'center' }), /** @type {string} */ (frames[0]));
-      const editing = await editingFrame(page, name);
+      const editing = await firefoxEditingFrame(page, name);
       if (name === 'cross-origin-frame') {
         await page.evaluate(() => document.querySelector('#cross-origin-frame')?.scrollIntoView({ block: 'center' }));
         await firefoxDropFile(browser, page, 'body', fixtures.withGps, [], 'editor-frame.html?name=cross-origin-frame');

@@ -577,6 +577,23 @@ export async function firefoxChooseInFrame(browser, page, frameSelector, inputSe
 }
 
 /**
+ * The loaded editing frame of the editor fixture named `name` (puppeteer over BiDi reports a
+ * frame's first URL, so each frame is asked where it is).
+ * @param {import('puppeteer-core').Page} page
+ * @param {string} name
+ */
+export async function firefoxEditingFrame(page, name) {
+  for (let i = 0; i < 200; i += 1) {
+    for (const frame of page.frames()) {
+      const href = await frame.evaluate(() => location.href).catch(() => '');
+      if (href.includes(`editor-frame.html?name=${name}`) && await frame.evaluate(() => document.readyState === 'complete').catch(() => false)) return frame;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no editing frame ${name}`);
+}
+
+/**
  * The guard's frame in a Firefox page (puppeteer over BiDi).
  * @param {import('puppeteer-core').Page} page
  */
