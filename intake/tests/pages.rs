@@ -388,6 +388,10 @@ fn roles_escaping_languages_and_the_policy_that_allows_no_script() {
     worker.lang = Some("fr-BE,fr;q=0.9");
     assert!(worker.get("/queue").text().contains("File d’attente"));
     worker.lang = None;
+    assert!(worker
+        .get(&format!("/cases/{id}?lang=fr"))
+        .text()
+        .contains("<dt>Titre de la page</dt>"));
     let fr = worker.get("/queue?lang=fr").text();
     assert!(
         fr.contains("<html lang=\"fr\">") && fr.contains("abus sur enfant")

@@ -171,7 +171,7 @@ pub async fn case(
                 dt { (t.situation) } dd { (label(&t.situations, s.situation.as_deref().unwrap_or("-"))) }
                 dt { (t.minor) } dd { (if s.minor { t.yes } else { t.no }) }
                 dt { (t.page) } dd.address { (s.page_url) }
-                @if let Some(title) = &s.page_title { dt { "Title" } dd { (title) } }
+                @if let Some(title) = &s.page_title { dt { (t.page_title) } dd { (title) } }
                 dt { (t.helpline) } dd { (s.helpline) }
                 dt { (t.country) } dd { (s.country.as_deref().unwrap_or("-")) }
                 dt { (t.status) } dd { (label(&t.statuses, &s.status)) }

@@ -183,7 +183,7 @@ pub fn failed(ctx: &Ctx, e: ApiError) -> Response {
     let text = match e.status {
         StatusCode::NOT_FOUND => t.not_found,
         StatusCode::FORBIDDEN => t.not_allowed,
-        _ => "The intake could not do this now; try again.",
+        _ => t.unavailable,
     };
     ctx.message(e.status, text)
 }

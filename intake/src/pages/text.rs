@@ -104,6 +104,8 @@ pub struct Text {
     pub not_found: &'static str,
     pub helpline: &'static str,
     pub country: &'static str,
+    pub page_title: &'static str,
+    pub unavailable: &'static str,
 }
 
 pub static EN: Text = Text {
@@ -199,6 +201,8 @@ pub static EN: Text = Text {
     not_found: "There is nothing here.",
     helpline: "Helpline",
     country: "Reporter's country",
+    page_title: "Page title",
+    unavailable: "The intake could not do this now; try again.",
 };
 
 pub static FR: Text = Text {
@@ -285,6 +289,8 @@ pub static FR: Text = Text {
     not_found: "Il n’y a rien ici.",
     helpline: "Service",
     country: "Pays de la personne",
+    page_title: "Titre de la page",
+    unavailable: "La réception n’a pas pu le faire pour l’instant ; réessayez.",
 };
 
 /// The label for `key` in a table of pairs, or the key itself.
