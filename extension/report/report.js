@@ -347,9 +347,13 @@ async function sendEvidence(h, answer, zip, into) {
     });
     /** @type {any} */
     const verdict = await response.json().catch(() => null);
-    if (response.ok && verdict?.verdict === 'valid') line.textContent = t('reportEvidenceAccepted');
-    else if (response.ok) line.textContent = t('reportEvidenceRejected', [(verdict?.problems ?? []).join(', ')]);
-    else line.textContent = t('reportEvidenceRejected', [String(verdict?.error?.code ?? response.status)]);
+    if (response.ok && verdict?.verdict === 'valid') {
+      line.textContent = t('reportEvidenceAccepted');
+    } else {
+      // The reasons are codes for the helpline (kept on the element), not words for the person.
+      line.dataset.problems = response.ok ? (verdict?.problems ?? []).join(' ') : String(verdict?.error?.code ?? response.status);
+      line.textContent = t('reportEvidenceRejected');
+    }
   } catch {
     line.textContent = t('reportEvidenceNotSent');
   }
