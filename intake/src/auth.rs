@@ -109,6 +109,9 @@ pub fn random_hex(bytes: usize) -> Result<String, String> {
 
 /// Makes an API token: stores its hash, returns `(id, token)`. The token is shown once.
 pub async fn add_token(db: &Db, name: &str, role: Role) -> Result<(String, String), String> {
+    if !crate::names::is_plain_name(name) {
+        return Err("a token name is 1 to 100 characters".into());
+    }
     let id = random_hex(6)?;
     let secret = random_text(32)?;
     let hash = hash_off_thread(&secret).await?;
@@ -131,7 +134,7 @@ pub async fn add_user(db: &Db, name: &str, role: Role, password: &str) -> Result
     if password.chars().count() < 12 {
         return Err("a password has at least 12 characters".into());
     }
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+    if !crate::names::is_plain_name(name) {
         return Err("a user name is 1 to 100 characters".into());
     }
     let hash = hash_off_thread(password).await?;

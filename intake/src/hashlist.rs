@@ -70,7 +70,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
 #[cfg(feature = "server")]
 /// Stores a list under `name` (a name already used is refused), in one transaction.
 pub async fn import(db: &Db, name: &str, entries: &[Entry]) -> Result<usize, String> {
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+    if !crate::names::is_plain_name(name) {
         return Err("a list name is 1 to 100 characters".into());
     }
     let fail = |e: sqlx::Error| e.to_string();

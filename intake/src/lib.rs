@@ -24,6 +24,7 @@ pub mod evidence;
 #[cfg(feature = "server")]
 pub mod export;
 pub mod hashlist;
+pub mod names;
 #[cfg(feature = "server")]
 pub mod pages;
 pub mod pdq_index;

@@ -36,7 +36,7 @@ pub async fn add_token(
     })?;
     let role = Role::parse(&new.role)
         .ok_or_else(|| ApiError::bad_request("invalid-input", "role is caseworker or admin"))?;
-    if new.name.is_empty() || new.name.len() > 100 || new.name.chars().any(char::is_control) {
+    if !crate::names::is_plain_name(&new.name) {
         return Err(ApiError::bad_request(
             "invalid-input",
             "a name is 1 to 100 characters",

@@ -253,7 +253,7 @@ pub async fn add_token(
     }
     let name = f.name.unwrap_or_default();
     let role = f.role.as_deref().and_then(Role::parse);
-    let (Some(role), false) = (role, name.trim().is_empty() || name.len() > 100) else {
+    let (Some(role), true) = (role, crate::names::is_plain_name(name.trim())) else {
         return render(
             &state,
             &ctx,
