@@ -273,6 +273,12 @@ pub struct CaseView {
     pub history: Vec<Step>,
 }
 
+/// A case's row number and summary only: for a request that needs no duplicates or history.
+pub async fn brief(state: &State, id: &str) -> Result<(i64, Summary), ApiError> {
+    let (seq, row) = seq_of(state, id).await?;
+    Ok((seq, summary(&row)?))
+}
+
 /// Reads a whole case.
 pub async fn view(state: &State, id: &str) -> Result<CaseView, ApiError> {
     let (seq, row) = seq_of(state, id).await?;
